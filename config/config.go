@@ -5,6 +5,21 @@
 // Loading never contacts a host. Every problem is reported as an HCL
 // diagnostic that names the file, line and column and says what to write
 // instead.
+//
+// Variables take their value, later winning, from the default in their
+// variable block, the environment variable SMTPVERBS_VAR_<name>, each
+// -var-file in the order given, and each -var in the order given: the order
+// Terraform uses. A variable left without a value is an error.
+//
+// A server's policy is its baselines in the order listed, then its own
+// enable and disable lists, later settings winning. An active exception
+// then takes its verb out of the disabled set without enabling it, so
+// smtpverbs leaves that verb as the host has it; TURN and ATRN share one
+// bit, so an exception for either allows both. An exception holds through
+// its expiry date; after that it is a warning and has no effect.
+//
+// Sensitive values (sensitive variables, passwords) are collected in
+// Config.Secrets; Redact and RedactFiles keep them out of every diagnostic.
 package config
 
 import (
@@ -45,6 +60,13 @@ type Config struct {
 	// Warnings are non-fatal diagnostics (insecure TLS, expired exceptions,
 	// deprecated spellings) to show on every run.
 	Warnings hcl.Diagnostics
+
+	// secrets are the sensitive values loaded; see Secrets.
+	secrets []string
+
+	// blocks maps each server block label to where it is declared, so a
+	// for_each block with no instances can still be targeted.
+	blocks map[string]hcl.Range
 }
 
 // Connection is a WinRM connection profile.
@@ -110,8 +132,10 @@ type Server struct {
 	Baselines []string
 
 	// On and Off are the resolved desired bits: baselines in order, then
-	// the server's own enable/disable, then active exceptions (which move a
-	// verb from Off to On). Bits in neither are left as the host has them.
+	// the server's own enable/disable, then active exceptions. An active
+	// exception removes its verb's bit from Off without adding it to On:
+	// the verb is allowed, neither forced off nor on. Bits in neither are
+	// left as the host has them.
 	On, Off verb.Flags
 
 	// Exceptions are the exceptions naming this server, with whether each
@@ -141,6 +165,10 @@ type Server struct {
 	Groups []string
 
 	DeclRange hcl.Range
+
+	// block is the label of the server block: Name without the for_each
+	// key.
+	block string
 }
 
 // Exception allows a verb on named servers for a limited time.

@@ -107,6 +107,8 @@ func newRoot(env *Env) *cobra.Command {
 
 	root.AddCommand(
 		newVersionCommand(env),
+		newValidateCommand(env),
+		newFmtCommand(env),
 	)
 	return root
 }

@@ -1,0 +1,5 @@
+connection "c" {
+  auth         = "kerberos"
+  username     = "svc"
+  password_env = "PW"
+}

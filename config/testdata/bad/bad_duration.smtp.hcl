@@ -1,0 +1,5 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+  timeout      = "60"
+}

@@ -1,0 +1,5 @@
+connection "c" {
+  transport    = "winrm"
+  username     = "svc"
+  password_env = "PW"
+}

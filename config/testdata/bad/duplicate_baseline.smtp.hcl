@@ -1,0 +1,7 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+baseline "pci" {}
+baseline "pci" {}

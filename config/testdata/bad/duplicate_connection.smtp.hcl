@@ -1,0 +1,9 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}

@@ -1,0 +1,7 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+variable "x" { default = 1 }
+variable "x" { default = 2 }

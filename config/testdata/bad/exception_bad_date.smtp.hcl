@@ -1,0 +1,15 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+server "mail01" {
+  address = "10.0.0.5"
+}
+
+exception "e" {
+  verb          = "ETRN"
+  servers       = ["mail01"]
+  justification = "Partner"
+  expires       = "31/01/2027"
+}

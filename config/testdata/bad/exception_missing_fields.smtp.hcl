@@ -1,0 +1,12 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+server "mail01" {
+  address = "10.0.0.5"
+}
+
+exception "e" {
+  justification = "Partner"
+}

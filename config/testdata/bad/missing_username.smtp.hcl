@@ -1,0 +1,3 @@
+connection "c" {
+  password_env = "PW"
+}

@@ -1,0 +1,12 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+variable "address" {
+  type = string
+}
+
+server "mail01" {
+  address = var.address
+}

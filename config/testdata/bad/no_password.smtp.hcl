@@ -1,0 +1,3 @@
+connection "c" {
+  username = "svc"
+}

@@ -1,0 +1,4 @@
+connection "c" {
+  username     = "svc"
+  password_env = "NOT_SET_ANYWHERE"
+}

@@ -1,0 +1,8 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+baseline "pci" {
+  disable = ["TURN", "ETRM"]
+}

@@ -1,0 +1,9 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+server "mail01" {
+  address         = "10.0.0.5"
+  virtual_servers = [1, 0]
+}

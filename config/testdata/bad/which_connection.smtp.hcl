@@ -1,0 +1,13 @@
+connection "c" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+connection "d" {
+  username     = "svc"
+  password_env = "PW"
+}
+
+server "mail01" {
+  address = "10.0.0.5"
+}
