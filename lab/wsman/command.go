@@ -124,6 +124,29 @@ type output struct {
 	exitCode int
 }
 
+// pending reports whether output waits to be handed out while the command
+// still runs, with a channel closed at the next change. A full answer's
+// worth (limit bytes encoded) counts as not pending: it should go out now.
+func (c *command) pending(limit int) (bool, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.done || len(c.chunks) == 0 {
+		return false, nil
+	}
+	size := 0
+	for _, ch := range c.chunks {
+		size += streamOverhead + base64.StdEncoding.EncodedLen(len(ch.data))
+	}
+	if size >= limit {
+		return false, nil
+	}
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return true, c.changed
+}
+
 // take removes up to limit bytes of answer (encoded) from the pending output.
 // When there is neither output nor completion to report it returns ok false
 // and a channel closed at the next change; the caller waits on it without

@@ -138,6 +138,12 @@ func (h *Handler) deleteShell(w http.ResponseWriter, req *request) {
 	a.send(w, http.StatusOK)
 }
 
+// outputGather is how long output of a running command waits for more output
+// or the command's end before a Receive answers with it.
+// UNCONFIRMED: Windows' own buffering interval is not documented; this one
+// only has to be short next to any client's timeout.
+const outputGather = 100 * time.Millisecond
+
 // receive long-polls a command's output (Receive).
 func (h *Handler) receive(w http.ResponseWriter, r *http.Request, req *request, cfg *Config) {
 	_, c := h.lookup(req.shellID, req.commandID)
@@ -152,7 +158,27 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, req *request, 
 	hold := time.NewTimer(holdFor(cfg.maxHold(), req.operationTimeout))
 	defer hold.Stop()
 
+	// Output of a command that is still running is held back for a moment,
+	// as Windows buffers it, so that a quick command's output and its end
+	// go out in one answer instead of costing the client another Receive.
+	var gather <-chan time.Time
 	for {
+		if pending, more := c.pending(limit); pending {
+			if gather == nil {
+				t := time.NewTimer(outputGather)
+				defer t.Stop()
+				gather = t.C
+			}
+			select {
+			case <-more:
+				continue
+			case <-gather:
+			case <-h.closing:
+			case <-r.Context().Done():
+				return
+			}
+		}
+
 		out, ok, changed := c.take(limit)
 		if ok {
 			writeReceive(w, req.messageID, c.id, out)
