@@ -1,0 +1,379 @@
+package iis
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+
+	"github.com/smtpverbs/smtpverbs/providers"
+)
+
+// Connection defaults, used when the host's connection leaves them zero.
+const (
+	defaultTimeout          = 60 * time.Second
+	defaultOperationTimeout = 20 * time.Second
+	envelopeSize            = 153600
+)
+
+// cmdResult is what one remote command printed and returned.
+type cmdResult struct {
+	Stdout, Stderr string
+	Exit           int
+}
+
+// remoteShell runs command lines in one remote cmd.exe shell.
+type remoteShell interface {
+	// Run runs cmdline and returns when it has finished or ctx is done.
+	Run(ctx context.Context, cmdline string) (cmdResult, error)
+
+	// Requests is the number of WinRM requests sent so far.
+	Requests() int
+
+	// Close deletes the remote shell and closes the connections.
+	Close() error
+}
+
+// winrmShell is a remoteShell over masterzen/winrm.
+//
+// masterzen/winrm takes no context, so every call runs in a goroutine and
+// the caller waits for it or for ctx. When ctx ends first, the shell is
+// abandoned: its connections are closed and no new ones may be dialled, so
+// the goroutine's HTTP request fails at once and the goroutine ends. Should
+// a request not notice, it still ends within Connection.Timeout, because
+// every connection read and write carries that deadline. An abandoned shell
+// refuses further calls, and its remote shell is left for the host to expire
+// (WinRM's IdleTimeout), because deleting it would need the connection that
+// was just given up.
+//
+// TODO: an abandoned shell stays open on the host until its IdleTimeout
+// (Windows' default is hours). That is acceptable while only Ctrl-C or a
+// deadline abandons one, since Windows allows many shells per user; sending
+// Delete on a fresh connection with a short timeout would clean it up.
+type winrmShell struct {
+	shell    *winrm.Shell
+	conns    *connTracker
+	timeout  time.Duration
+	requests atomic.Int64
+
+	mu     sync.Mutex
+	broken error
+}
+
+// openShell connects to addr and creates the remote shell.
+func openShell(ctx context.Context, addr string, c providers.Connection) (*winrmShell, error) {
+	ep, params, err := endpoint(addr, c)
+	if err != nil {
+		return nil, err
+	}
+	s := &winrmShell{
+		conns:   &connTracker{timeout: ep.Timeout},
+		timeout: ep.Timeout,
+	}
+
+	// Count every request at the transport, whatever the authentication.
+	params.TransportDecorator = func() winrm.Transporter {
+		var inner winrm.Transporter = winrm.NewClientWithDial(s.conns.dial)
+		if strings.EqualFold(c.Auth, "ntlm") {
+			inner = winrm.NewClientNTLMWithDial(s.conns.dial)
+		}
+		return &countingTransport{inner: inner, n: &s.requests}
+	}
+	client, err := winrm.NewClientWithParameters(ep, c.Username, c.Password, params)
+	if err != nil {
+		return nil, fmt.Errorf("set up the WinRM client: %w", err)
+	}
+
+	s.shell, err = call(ctx, s, client.CreateShell)
+	if err != nil {
+		s.conns.closeAll()
+		return nil, fmt.Errorf("open a shell: %w", err)
+	}
+	return s, nil
+}
+
+// endpoint validates a connection and turns it into masterzen/winrm terms.
+func endpoint(addr string, c providers.Connection) (*winrm.Endpoint, *winrm.Parameters, error) {
+	port := c.Port
+	if port == 0 {
+		port = 5985
+		if c.HTTPS {
+			port = 5986
+		}
+	}
+	timeout, opTimeout := c.Timeout, c.OperationTimeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	if opTimeout <= 0 {
+		opTimeout = min(defaultOperationTimeout, timeout/2)
+	}
+
+	// An answer held for the whole OperationTimeout must still arrive
+	// before the HTTP timeout fires, or the call fails instead of retrying.
+	if opTimeout >= timeout {
+		return nil, nil, fmt.Errorf("operation_timeout (%s) must be shorter than timeout (%s)",
+			opTimeout, timeout)
+	}
+	switch strings.ToLower(c.Auth) {
+	case "", "basic", "ntlm":
+	default:
+		return nil, nil, fmt.Errorf("auth %q is not supported: write \"basic\" or \"ntlm\"", c.Auth)
+	}
+	if len(c.CACert) > 0 && !x509.NewCertPool().AppendCertsFromPEM(c.CACert) {
+		return nil, nil, errors.New("ca_file holds no PEM certificate: give the CA " +
+			"certificate in PEM form (-----BEGIN CERTIFICATE-----)")
+	}
+
+	// masterzen/winrm formats host:port itself, so an IPv6 literal needs
+	// its brackets.
+	if strings.Contains(addr, ":") && !strings.HasPrefix(addr, "[") {
+		addr = "[" + addr + "]"
+	}
+	ep := winrm.NewEndpoint(addr, port, c.HTTPS, c.Insecure, c.CACert, nil, nil, timeout)
+	ep.TLSServerName = c.TLSServerName
+	params := winrm.NewParameters(isoDuration(opTimeout), "en-US", envelopeSize)
+	return ep, params, nil
+}
+
+// isoDuration formats d as an ISO 8601 duration in seconds, e.g. PT20S.
+func isoDuration(d time.Duration) string {
+	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "S"
+}
+
+// Run runs cmdline in the shell: Command, Receive until done, Signal.
+func (s *winrmShell) Run(ctx context.Context, cmdline string) (cmdResult, error) {
+	return call(ctx, s, func() (cmdResult, error) { return s.run(cmdline) })
+}
+
+// run does the work of Run without regard to a context.
+func (s *winrmShell) run(cmdline string) (cmdResult, error) {
+	cmd, err := s.shell.Execute(cmdline)
+	if err != nil {
+		return cmdResult{}, err
+	}
+
+	// Both streams must be drained while the command runs: masterzen
+	// writes them to unbuffered pipes.
+	var stdout, stderr bytes.Buffer
+	var outErr, errErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, outErr = io.Copy(&stdout, cmd.Stdout)
+	}()
+	go func() {
+		defer wg.Done()
+		_, errErr = io.Copy(&stderr, cmd.Stderr)
+	}()
+	cmd.Wait()
+	wg.Wait()
+
+	// The Signal only tells the host it may forget the finished command,
+	// so its failure does not spoil the output.
+	if err := cmd.Close(); err != nil {
+		debugLog().Debug("winrm: signal failed", "err", err)
+	}
+
+	res := cmdResult{Stdout: stdout.String(), Stderr: stderr.String(), Exit: cmd.ExitCode()}
+	return res, errors.Join(outErr, errErr)
+}
+
+// Requests returns the number of WinRM requests sent so far.
+func (s *winrmShell) Requests() int {
+	return int(s.requests.Load())
+}
+
+// Close deletes the remote shell, unless an earlier call was abandoned, and
+// closes every connection.
+func (s *winrmShell) Close() error {
+	defer s.conns.closeAll()
+	if s.err() != nil {
+		return nil
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	_, err := call(ctx, s, func() (struct{}, error) { return struct{}{}, s.shell.Close() })
+	if err != nil {
+		return fmt.Errorf("delete the remote shell: %w", err)
+	}
+	return nil
+}
+
+// call runs fn in a goroutine and waits for it or for ctx. See winrmShell
+// for what happens to fn when ctx ends first. Results travel over a channel,
+// so an abandoned fn never races with the caller.
+func call[T any](ctx context.Context, s *winrmShell, fn func() (T, error)) (T, error) {
+	type outcome struct {
+		v   T
+		err error
+	}
+	var zero T
+	if err := s.err(); err != nil {
+		return zero, err
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+
+	done := make(chan outcome, 1)
+	go func() {
+		// No panic of the client library may reach the user.
+		defer func() {
+			if r := recover(); r != nil {
+				done <- outcome{err: fmt.Errorf("the WinRM client failed unexpectedly: %v", r)}
+			}
+		}()
+		v, err := fn()
+		done <- outcome{v, err}
+	}()
+
+	select {
+	case o := <-done:
+		return o.v, o.err
+	case <-ctx.Done():
+		s.abandon(ctx.Err())
+		return zero, ctx.Err()
+	}
+}
+
+// abandon gives up on the shell after a cancelled call.
+func (s *winrmShell) abandon(cause error) {
+	s.mu.Lock()
+	if s.broken == nil {
+		s.broken = fmt.Errorf("an earlier call on this session was given up (%w); "+
+			"open a new session", cause)
+	}
+	s.mu.Unlock()
+	s.conns.closeAll()
+}
+
+// err returns why the shell was abandoned, or nil.
+func (s *winrmShell) err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.broken
+}
+
+// countingTransport counts the WinRM requests that pass through it.
+type countingTransport struct {
+	inner winrm.Transporter
+	n     *atomic.Int64
+}
+
+// Post sends one WinRM request and turns a fault answer into an error.
+func (t *countingTransport) Post(c *winrm.Client, m *soap.SoapMessage) (string, error) {
+	t.n.Add(1)
+	body, err := t.inner.Post(c, m)
+	if err != nil {
+		return body, err
+	}
+	if err := soapFault(body); err != nil {
+		return "", err
+	}
+	return body, nil
+}
+
+// Transport configures the inner transport for the endpoint.
+func (t *countingTransport) Transport(ep *winrm.Endpoint) error {
+	return t.inner.Transport(ep)
+}
+
+// connTracker dials the connections of one shell and can close them all.
+// Every read and write on them must finish within timeout.
+type connTracker struct {
+	timeout time.Duration
+
+	mu     sync.Mutex
+	conns  map[*deadlineConn]struct{}
+	closed bool
+}
+
+// dial opens a TCP connection, unless the tracker was closed.
+func (t *connTracker) dial(network, addr string) (net.Conn, error) {
+	if t.isClosed() {
+		return nil, errors.New("the session was closed")
+	}
+	d := net.Dialer{Timeout: min(t.timeout, 30*time.Second), KeepAlive: 30 * time.Second}
+	c, err := d.Dial(network, addr)
+	if err != nil {
+		return nil, err
+	}
+
+	dc := &deadlineConn{Conn: c, timeout: t.timeout, tracker: t}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		c.Close()
+		return nil, errors.New("the session was closed")
+	}
+	if t.conns == nil {
+		t.conns = map[*deadlineConn]struct{}{}
+	}
+	t.conns[dc] = struct{}{}
+	return dc, nil
+}
+
+func (t *connTracker) isClosed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.closed
+}
+
+// closeAll closes every connection and refuses new ones.
+func (t *connTracker) closeAll() {
+	t.mu.Lock()
+	t.closed = true
+	conns := t.conns
+	t.conns = nil
+	t.mu.Unlock()
+	for c := range conns {
+		c.Conn.Close()
+	}
+}
+
+// forget drops a closed connection.
+func (t *connTracker) forget(c *deadlineConn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.conns, c)
+}
+
+// deadlineConn bounds each read and write by a timeout.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+	tracker *connTracker
+}
+
+func (c *deadlineConn) Read(p []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *deadlineConn) Write(p []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *deadlineConn) Close() error {
+	c.tracker.forget(c)
+	return c.Conn.Close()
+}
