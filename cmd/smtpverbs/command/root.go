@@ -109,6 +109,12 @@ func newRoot(env *Env) *cobra.Command {
 		newVersionCommand(env),
 		newValidateCommand(env),
 		newFmtCommand(env),
+		newPlanCommand(env),
+		newApplyCommand(env),
+		newShowCommand(env),
+		newScanCommand(env),
+		newLabCommand(env),
+		newDemoCommand(env),
 	)
 	return root
 }

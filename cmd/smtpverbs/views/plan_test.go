@@ -1,0 +1,215 @@
+package views
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smtpverbs/smtpverbs/plan"
+	"github.com/smtpverbs/smtpverbs/providers"
+	"github.com/smtpverbs/smtpverbs/verb"
+)
+
+// The -update flag rewrites golden files. Other test files of this package
+// may register it too, so it is registered only once and read by name.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata")
+	}
+}
+
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+var planTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// instance builds a planned instance the way the engine does.
+func instance(id int, src providers.Source, observed verb.Flags) *plan.Instance {
+	in := &plan.Instance{ID: id, Path: "/LM/SmtpSvc/" + string(rune('0'+id)),
+		Observed: observed, Source: src, Target: observed &^ 0x480}
+	for _, c := range verb.Diff(in.Observed, in.Target) {
+		a := plan.ActionDisable
+		if c.Enabled {
+			a = plan.ActionEnable
+		}
+		in.Changes = append(in.Changes, plan.Change{Verb: c.Verb.Name, Action: a})
+	}
+	return in
+}
+
+// samplePlan is the plan of the README: one host of each status.
+func samplePlan() *plan.Plan {
+	pci := []string{"TURN", "ATRN", "ETRN"}
+	hosts := []*plan.Host{
+		{Name: "mail01", Address: "10.0.0.5", Status: plan.StatusChange, Disable: pci,
+			Instances: []*plan.Instance{instance(1, providers.SourceService, 0x7574c1)}},
+		{Name: "mail02", Address: "10.0.0.6", Status: plan.StatusCompliant, Disable: pci,
+			Instances: []*plan.Instance{instance(1, providers.SourceExplicit, 0x757041)}},
+		{Name: "mail03", Address: "10.0.0.7", Status: plan.StatusCannotChange, Disable: pci,
+			Reason: "Exchange Server 2003 is installed: DS2MB overwrites the metabase " +
+				"from Active Directory",
+			Remedy:    "Set msExchSmtpInboundCommandSupportOptions with ADSI Edit.",
+			Instances: []*plan.Instance{instance(1, providers.SourceDefault, 0x7574c1)}},
+		{Name: "mail04", Address: "10.0.0.8", Status: plan.StatusUnreachable,
+			Reason: "dial tcp 10.0.0.8:5986: connect: connection refused",
+			Remedy: "Check that 10.0.0.8 is up and that WinRM listens on it."},
+		{Name: "mail05", Address: "10.0.0.9", Status: plan.StatusChange, Disable: pci,
+			Exceptions: []plan.Exception{{Name: "legacy-etrn", Verb: "ETRN",
+				Expires: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)}},
+			Instances: []*plan.Instance{
+				instance(1, providers.SourceExplicit, 0x757041),
+				instance(2, providers.SourceExplicit, 0x3574c1),
+			}},
+		{Name: "mail06", Address: "10.0.0.10", Status: plan.StatusCompliant, Disable: pci,
+			PendingRestart: true, PendingReason: "TURN is off in the metabase of " +
+				"/LM/SmtpSvc/1 but 10.0.0.10:25 still offers it: restart SMTPSVC",
+			Instances: []*plan.Instance{instance(1, providers.SourceExplicit, 0x757041)}},
+		{Name: "mail07", Address: "10.0.0.11", Status: plan.StatusAuthFailed,
+			Reason: "http response error: 401 - invalid content type"},
+	}
+	p := &plan.Plan{FormatVersion: "1", ToolVersion: "0.1.0-test", CreatedAt: planTime,
+		ConfigDigest: "sha256:0123456789abcdef", Hosts: hosts}
+	p.Summary = plan.Summary{Hosts: 7, Change: 2, VerbChanges: 6, Compliant: 2,
+		CannotChange: 1, Unreachable: 1, AuthFailed: 1, PendingRestart: 1}
+	return p
+}
+
+func TestPlanHuman_golden(t *testing.T) {
+	tests := []struct {
+		name  string
+		color bool
+	}{
+		{"plan.golden", false},
+		{"plan-color.golden", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			PlanHuman(&buf, samplePlan(), tt.color)
+			checkPlanGolden(t, tt.name, buf.Bytes())
+			if !tt.color && strings.Contains(buf.String(), "\x1b[") {
+				t.Errorf("colour codes in uncoloured output")
+			}
+		})
+	}
+}
+
+func TestShowPlan_staleWarning(t *testing.T) {
+	tests := []struct {
+		name string
+		now  time.Time
+		want bool
+	}{
+		{"fresh", planTime.Add(time.Hour), false},
+		{"three days old", planTime.Add(72 * time.Hour), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			ShowPlan(&buf, samplePlan(), tt.now, false)
+			got := strings.Contains(buf.String(), "Warning: this plan is 3 days old")
+			if got != tt.want {
+				t.Errorf("wrong result\ngot:  warning=%v\nwant: warning=%v\n%s", got, tt.want,
+					buf.String())
+			}
+			if !strings.Contains(buf.String(), "Plan: 2 hosts to change") {
+				t.Errorf("saved plan not rendered:\n%s", buf.String())
+			}
+		})
+	}
+}
+
+func TestPlanSummaryLine(t *testing.T) {
+	tests := []struct {
+		s    plan.Summary
+		want string
+	}{
+		{plan.Summary{Compliant: 2}, "Plan: 0 hosts to change, 2 compliant."},
+		{plan.Summary{Change: 1, VerbChanges: 3, Compliant: 1, CannotChange: 1,
+			Unreachable: 1}, "Plan: 1 host to change (3 verbs), 1 compliant, 1 cannot " +
+			"change, 1 unreachable."},
+		{plan.Summary{Change: 2, VerbChanges: 1, Errored: 1},
+			"Plan: 2 hosts to change (1 verb), 1 failed."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if got := PlanSummaryLine(tt.s); got != tt.want {
+				t.Errorf("wrong result\ngot:  %s\nwant: %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlanDiff_golden(t *testing.T) {
+	var buf bytes.Buffer
+	PlanDiff(&buf, samplePlan())
+	checkPlanGolden(t, "plan.diff.golden", buf.Bytes())
+
+	// A compliant plan has no diff at all.
+	buf.Reset()
+	PlanDiff(&buf, &plan.Plan{Hosts: samplePlan().Hosts[1:2]})
+	if buf.Len() != 0 {
+		t.Errorf("wrong result\ngot:  %q\nwant: nothing", buf.String())
+	}
+}
+
+func TestHunks(t *testing.T) {
+	ops := func(kinds string) []lineOp {
+		var out []lineOp
+		for i, k := range kinds {
+			out = append(out, lineOp{byte(k), string(rune('a' + i))})
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		kinds string
+		want  []string // hunk headers
+	}{
+		{"one change in the middle", "          -+          ", []string{"@@ -8,7 +8,7 @@"}},
+		{"changes close together merge", "   -      +   ", []string{"@@ -1,13 +1,13 @@"}},
+		{"changes far apart split", "-              +",
+			[]string{"@@ -1,4 +1,3 @@", "@@ -13,3 +12,4 @@"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, h := range hunks(ops(tt.kinds)) {
+				var buf bytes.Buffer
+				h.write(&buf)
+				got = append(got, strings.SplitN(buf.String(), "\n", 2)[0])
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("wrong result\ngot:  %v\nwant: %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// checkPlanGolden compares got with testdata/name, rewriting it with -update.
+func checkPlanGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if updateGolden() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("wrong result for %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s",
+			path, got, want)
+	}
+}
