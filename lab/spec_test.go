@@ -125,3 +125,17 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("unexpected name %s", spec.Hosts[0].Name)
 	}
 }
+
+func TestLoadSpec_example(t *testing.T) {
+	spec, _, diags := LoadSpec("../examples/lab-spec/fleet.hcl")
+	if diags.HasErrors() {
+		t.Fatalf("the example spec does not load: %s", diags.Error())
+	}
+	if len(spec.Hosts) != 7 {
+		t.Fatalf("got %d hosts, want 7", len(spec.Hosts))
+	}
+	l := startLab(t, spec)
+	if got := l.Host("exch01").Machine.Settings().Windows; got != "2003" {
+		t.Errorf("exch01 runs Windows %s, want 2003 (Exchange 2003 needs it)", got)
+	}
+}
