@@ -348,10 +348,19 @@ func relayAddresses(server string) (from, to string) {
 
 // keywords returns the EHLO keywords of rep: the first token of every line
 // after the greeting line, in upper case.
+//
+// IIS and Exchange end the reply with a bare "250 OK" line. It is no
+// extension (no SMTP extension is called OK), so a last line that says only
+// OK is left out rather than reported as a keyword.
 func keywords(rep Reply) []string {
 	var out []string
-	for _, l := range rep.Lines[1:] {
-		if f := strings.Fields(l[min(4, len(l)):]); len(f) > 0 {
+	lines := rep.Lines[1:]
+	for i, l := range lines {
+		text := strings.TrimSpace(l[min(4, len(l)):])
+		if i == len(lines)-1 && strings.EqualFold(text, "OK") {
+			break
+		}
+		if f := strings.Fields(text); len(f) > 0 {
 			out = append(out, strings.ToUpper(f[0]))
 		}
 	}

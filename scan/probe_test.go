@@ -161,7 +161,7 @@ func TestProbe_labEvidence(t *testing.T) {
 	r := Probe(context.Background(), srv.Addr(), Options{Relay: true})
 
 	wantEHLO := []string{"TURN", "SIZE", "ETRN", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES",
-		"8BITMIME", "BINARYMIME", "CHUNKING", "VRFY", "OK"}
+		"8BITMIME", "BINARYMIME", "CHUNKING", "VRFY"}
 	if !slices.Equal(r.EHLO, wantEHLO) {
 		t.Errorf("wrong EHLO keywords\ngot:  %q\nwant: %q", r.EHLO, wantEHLO)
 	}
