@@ -93,10 +93,13 @@ func runLab(env *Env, o labOptions) error {
 
 	views.LabTable(env.Stdout, labRows(l))
 	fmt.Fprintf(env.Stdout, "\n%d hosts up. Files in %s:\n", len(l.Hosts), l.Dir)
-	fmt.Fprintf(env.Stdout, "  %s  hosts, URLs and credentials for scripts\n", lab.JSONFile)
-	fmt.Fprintf(env.Stdout, "  %s  ready configuration (PCI baseline)\n", lab.ConfigFile)
-	fmt.Fprintf(env.Stdout, "  %s  CA that signed the hosts' WinRM certificates\n",
-		lab.CAFileName)
+	for _, f := range [][2]string{
+		{lab.JSONFile, "hosts, URLs and credentials for scripts"},
+		{lab.ConfigFile, "a ready smtpverbs configuration (PCI baseline)"},
+		{lab.CAFileName, "the CA that signed the hosts' WinRM certificates"},
+	} {
+		fmt.Fprintf(env.Stdout, "  %-13s %s\n", f[0], f[1])
+	}
 	for _, n := range l.Notes {
 		fmt.Fprintf(env.Stdout, "Note: %s\n", n)
 	}
