@@ -252,13 +252,11 @@ func (a *applier) verify(ctx context.Context, h *Host, hr *HostResult) []string 
 	return problems
 }
 
-// rollback writes the values the plan observed back, restarting SMTPSVC as
-// the failed write did, so that a failed apply leaves the host as it was.
-//
-// TODO: an instance that inherited its value gets the same value written at
-// its own key, so its effective value is restored but it no longer
-// inherits. Acceptable because what SMTPSVC offers is identical; a delete
-// operation in providers.WriteRequest would restore inheritance exactly.
+// rollback restores what the plan observed, restarting SMTPSVC as the
+// failed write did, so that a failed apply leaves the host as it was: an
+// explicit value is written back at its instance key, and the key of an
+// instance that inherited its value (or had the schema default) loses the
+// value written there, so it inherits again.
 func (a *applier) rollback(ctx context.Context, sess providers.Session, h *Host,
 	hr *HostResult) {
 	if a.opts.NoRollback {
@@ -278,19 +276,21 @@ func (a *applier) rollback(ctx context.Context, sess providers.Session, h *Host,
 	hr.RolledBack = true
 }
 
-// writeRequest lists the target values of h's changing instances, or the
-// observed ones when previous is set.
+// writeRequest lists the target values of h's changing instances, or with
+// previous set what restores the observed ones: the observed value where it
+// was explicit, a delete where it was inherited or the schema default.
 func writeRequest(h *Host, previous bool) providers.WriteRequest {
 	req := providers.WriteRequest{Restart: h.Restart}
 	for _, in := range h.Instances {
 		if len(in.Changes) == 0 {
 			continue
 		}
-		v := in.Target
+		w := providers.Write{Instance: in.ID, Value: in.Target}
 		if previous {
-			v = in.Observed
+			w.Value = in.Observed
+			w.Delete = in.Source != providers.SourceExplicit
 		}
-		req.Writes = append(req.Writes, providers.Write{Instance: in.ID, Value: v})
+		req.Writes = append(req.Writes, w)
 	}
 	return req
 }
@@ -311,6 +311,10 @@ func staleness(h *Host, obs *providers.Observation) string {
 		case li.Value != in.Observed:
 			diffs = append(diffs, fmt.Sprintf("%s is now %s, the plan saw %s", in.Path,
 				li.Value, in.Observed))
+		case in.Source != "" && li.Source != in.Source:
+			// The same value from elsewhere: a rollback would not restore it.
+			diffs = append(diffs, fmt.Sprintf("%s now has its value %s, the plan saw it %s",
+				in.Path, sourceWords(li.Source), sourceWords(in.Source)))
 		}
 	}
 	return strings.Join(diffs, "; ")
@@ -397,4 +401,17 @@ func scrubProbe(r *ProbeResult, secrets []string) *ProbeResult {
 		out.Transcript[i] = scrub(l, secrets)
 	}
 	return &out
+}
+
+// sourceWords says where a value comes from, for a sentence.
+func sourceWords(s providers.Source) string {
+	switch s {
+	case providers.SourceExplicit:
+		return "set at the instance"
+	case providers.SourceService:
+		return "inherited from /LM/SmtpSvc"
+	case providers.SourceDefault:
+		return "as the schema default"
+	}
+	return string(s)
 }

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -296,4 +297,61 @@ func TestApply_planStatusesPassThrough(t *testing.T) {
 
 func serverName(i int) string {
 	return "m" + string(rune('0'+i/10)) + string(rune('0'+i%10))
+}
+
+func TestStaleness(t *testing.T) {
+	h := &Host{Instances: []*Instance{{ID: 1, Path: "/LM/SmtpSvc/1", Observed: 0x7574c1,
+		Source: providers.SourceService}}}
+	tests := []struct {
+		name string
+		live providers.Instance
+		want string
+	}{
+		{"unchanged", providers.Instance{ID: 1, Value: 0x7574c1,
+			Source: providers.SourceService}, ""},
+		{"value changed", providers.Instance{ID: 1, Value: 0x7570c1,
+			Source: providers.SourceService},
+			"/LM/SmtpSvc/1 is now 0x7570c1, the plan saw 0x7574c1"},
+		{"same value, now set at the instance", providers.Instance{ID: 1, Value: 0x7574c1,
+			Source: providers.SourceExplicit}, "/LM/SmtpSvc/1 now has its value set at " +
+			"the instance, the plan saw it inherited from /LM/SmtpSvc"},
+		{"gone", providers.Instance{ID: 2}, "/LM/SmtpSvc/1 no longer exists"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := &providers.Observation{Instances: []providers.Instance{tt.live}}
+			if got := staleness(h, obs); got != tt.want {
+				t.Errorf("wrong result\ngot:  %s\nwant: %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWriteRequest_rollbackDeletesInherited(t *testing.T) {
+	h := &Host{Restart: true, Instances: []*Instance{
+		{ID: 1, Observed: 0x7574c1, Target: 0x757041, Source: providers.SourceExplicit,
+			Changes: []Change{{Verb: "TURN", Action: ActionDisable}}},
+		{ID: 2, Observed: 0x7574c1, Target: 0x757041, Source: providers.SourceService,
+			Changes: []Change{{Verb: "TURN", Action: ActionDisable}}},
+		{ID: 3, Observed: 0x7574c1, Target: 0x757041, Source: providers.SourceDefault,
+			Changes: []Change{{Verb: "TURN", Action: ActionDisable}}},
+		{ID: 4, Observed: 0x757041, Target: 0x757041, Source: providers.SourceDefault},
+	}}
+	tests := []struct {
+		name     string
+		previous bool
+		want     string
+	}{
+		{"forward", false, "[{1 0x757041 false} {2 0x757041 false} {3 0x757041 false}]"},
+		{"rollback", true, "[{1 0x7574c1 false} {2 0x7574c1 true} {3 0x7574c1 true}]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := writeRequest(h, tt.previous)
+			if got := fmt.Sprint(req.Writes); got != tt.want || !req.Restart {
+				t.Errorf("wrong result\ngot:  %s restart=%v\nwant: %s restart=true", got,
+					req.Restart, tt.want)
+			}
+		})
+	}
 }

@@ -15,8 +15,14 @@
 // skips the host as stale when any value differs from what the plan saw,
 // while the other hosts go ahead. After a write and a restart Apply can prove
 // the result over SMTP and, when a verb that should be gone is still offered,
-// write the previous values back. A failing host never stops the others, and
-// an interrupted apply starts no new host but reports every host's outcome.
+// restore the previous values exactly: an explicit value is written back, and
+// a value that was inherited is deleted from the instance key so that it
+// inherits again. A failing host never stops the others, and an interrupted
+// apply starts no new host but reports every host's outcome.
+//
+// With a probe, Make also compares what each running virtual server offers
+// over SMTP with what its metabase value implies, in both directions, and
+// marks a host whose service differs as pending a restart.
 //
 // The engine knows nothing of WinRM or SMTP wire formats: hosts are reached
 // through providers.Session and the SMTP check is a ProbeFunc the caller

@@ -274,3 +274,160 @@ func TestE2E_adsutilOnlyHost(t *testing.T) {
 		t.Errorf("wrong value\ngot:  %#x\nwant: 0x757041", v)
 	}
 }
+
+func TestE2E_rollbackRestoresSources(t *testing.T) {
+	// FrozenSMTP keeps offering TURN after the restart, so verification
+	// fails and every instance is rolled back.
+	frozen := lab.FaultSpec{FrozenSMTP: true}
+	l, cfg := startLab(t,
+		lab.HostSpec{Name: "inherited", ServiceValue: u32(0x7574c1), Faults: frozen},
+		lab.HostSpec{Name: "default", Faults: frozen},
+		lab.HostSpec{Name: "explicit", Faults: frozen, VirtualServers: []lab.VirtualServerSpec{
+			{ID: 1, Value: u32(0x3574c1)}}},
+		lab.HostSpec{Name: "adsutil", MdutilPath: "none", ServiceValue: u32(0x7574c1),
+			Faults: frozen},
+	)
+	ctx := context.Background()
+	p, err := Make(ctx, cfg, nil, labOptions(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Apply(ctx, p, ApplyOptions{Options: labOptions(cfg)})
+
+	want := map[string]struct {
+		value  uint32
+		source string
+	}{
+		"inherited": {0x7574c1, "/LM/SmtpSvc"},
+		"default":   {0x7574c1, "default"},
+		"explicit":  {0x3574c1, "/LM/SmtpSvc/1"},
+		"adsutil":   {0x7574c1, "/LM/SmtpSvc"},
+	}
+	for _, hr := range r.Hosts {
+		name := hr.Host.Name
+		if hr.Outcome != OutcomeFailed || !hr.RolledBack {
+			t.Errorf("wrong outcome of %s\ngot:  %s rolledback=%v (%s; rollback error %q)\n"+
+				"want: failed, rolled back", name, hr.Outcome, hr.RolledBack, hr.Reason,
+				hr.RollbackError)
+		}
+		v, src := l.Host(name).Machine.Value(1)
+		if w := want[name]; v != w.value || !strings.EqualFold(src, w.source) {
+			t.Errorf("wrong value of %s after the rollback\ngot:  %#x from %s\nwant: %#x from %s",
+				name, v, src, w.value, w.source)
+		}
+	}
+}
+
+// restartSMTP restarts SMTPSVC on a lab host the way an administrator would.
+func restartSMTP(t *testing.T, h *lab.Host) {
+	t.Helper()
+	var out strings.Builder
+	code := h.Machine.Run(context.Background(), "net stop smtpsvc && net start smtpsvc", nil,
+		&out, &out)
+	if code != 0 {
+		t.Fatalf("restart SMTPSVC on %s: exit %d\n%s", h.Name, code, out.String())
+	}
+}
+
+// pending plans cfg and returns each host's pending-restart reason by name,
+// "" for a host that is not pending.
+func pending(t *testing.T, cfg *config.Config) map[string]string {
+	t.Helper()
+	p, err := Make(context.Background(), cfg, nil, labOptions(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, h := range p.Hosts {
+		if h.PendingRestart != (h.PendingReason != "") {
+			t.Errorf("%s: pending %v with reason %q", h.Name, h.PendingRestart,
+				h.PendingReason)
+		}
+		out[h.Name] = h.PendingReason
+	}
+	return out
+}
+
+func TestE2E_pendingRestartBothWays(t *testing.T) {
+	const pci = 0x757041
+	l, cfg := startLab(t,
+		lab.HostSpec{Name: "offers", VirtualServers: []lab.VirtualServerSpec{
+			{ID: 1, Value: u32(uint32(verb.SchemaDefault))}}},
+		lab.HostSpec{Name: "lacks", VirtualServers: []lab.VirtualServerSpec{
+			{ID: 1, Value: u32(pci &^ uint32(verb.DSN.Bit))}}},
+		lab.HostSpec{Name: "same", VirtualServers: []lab.VirtualServerSpec{
+			{ID: 1, Value: u32(pci)}}},
+	)
+
+	// Someone edits the metabase and does not restart: "offers" still runs
+	// with TURN and ETRN, "lacks" runs without DSN.
+	for name, v := range map[string]uint32{"offers": pci, "lacks": pci} {
+		if err := l.Host(name).Machine.SetValue("/LM/SmtpSvc/1", u32(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := pending(t, cfg)
+	wants := map[string][]string{
+		"offers": {"offers TURN, ETRN, which the metabase has off", "(/LM/SmtpSvc/1)",
+			"SMTPSVC was not restarted since the change"},
+		"lacks": {"does not offer DSN, which the metabase has on",
+			"SMTPSVC was not restarted since the change"},
+		"same": nil,
+	}
+	for name, want := range wants {
+		if (got[name] == "") != (want == nil) {
+			t.Errorf("wrong pending restart of %s\ngot:  %q\nwant: pending=%v", name,
+				got[name], want != nil)
+		}
+		for _, w := range want {
+			if !strings.Contains(got[name], w) {
+				t.Errorf("wrong reason of %s\ngot:  %s\nwant: containing %q", name, got[name], w)
+			}
+		}
+	}
+
+	// After a restart the live service matches the metabase again.
+	restartSMTP(t, l.Host("offers"))
+	restartSMTP(t, l.Host("lacks"))
+	for name, reason := range pending(t, cfg) {
+		if reason != "" {
+			t.Errorf("%s still pending after the restart: %s", name, reason)
+		}
+	}
+}
+
+func TestE2E_restartFalseLeavesRestartPending(t *testing.T) {
+	l, cfg := startLab(t, lab.HostSpec{Name: "norestart"})
+	cfg.Servers[0].Restart = false
+	ctx := context.Background()
+
+	p, err := Make(ctx, cfg, nil, labOptions(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Apply(ctx, p, ApplyOptions{Options: labOptions(cfg)})
+	if hr := r.Hosts[0]; hr.Outcome != OutcomeApplied || hr.Restarted ||
+		!strings.Contains(hr.Note, "not restarted") {
+		t.Fatalf("wrong outcome\ngot:  %s restarted=%v note=%q (%s)\nwant: applied, not "+
+			"restarted, with a note", hr.Outcome, hr.Restarted, hr.Note, hr.Reason)
+	}
+
+	// The metabase is compliant, the running service is not.
+	again, err := Make(ctx, cfg, nil, labOptions(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := again.Hosts[0]
+	if h.Status != StatusCompliant || !h.PendingRestart ||
+		!strings.Contains(h.PendingReason, "offers TURN, ETRN, which the metabase has off") ||
+		again.ExitCode(true) != 2 {
+		t.Errorf("wrong plan after apply with restart = false\ngot:  %s pending=%v %q, "+
+			"exit %d\nwant: compliant, pending, TURN and ETRN named, exit 2", h.Status,
+			h.PendingRestart, h.PendingReason, again.ExitCode(true))
+	}
+
+	restartSMTP(t, l.Hosts[0])
+	if reason := pending(t, cfg)["norestart"]; reason != "" {
+		t.Errorf("still pending after the restart: %s", reason)
+	}
+}

@@ -180,7 +180,13 @@ func (s *fakeSession) Write(ctx context.Context,
 	for _, w := range req.Writes {
 		for i := range s.h.obs.Instances {
 			in := &s.h.obs.Instances[i]
-			if in.ID == w.Instance && !s.h.notSticky {
+			switch {
+			case in.ID != w.Instance || s.h.notSticky:
+			case w.Delete && s.h.obs.ServiceSet:
+				in.Value, in.Source = s.h.obs.Service, providers.SourceService
+			case w.Delete:
+				in.Value, in.Source = verb.SchemaDefault, providers.SourceDefault
+			default:
 				in.Value, in.Source = w.Value, providers.SourceExplicit
 			}
 		}

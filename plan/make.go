@@ -189,16 +189,15 @@ func (m *maker) fail(h *Host, err error) {
 }
 
 // checkPending probes each instance of a running service and marks h as
-// pending a restart when a verb the metabase has off is still offered.
-//
-// TODO: only the direction that matters for security is checked (off in the
-// metabase, still offered live). A verb on in the metabase but not offered
-// is not reported, because a standalone IIS never advertises ATRN even with
-// its bit set; a per-verb table of what IIS advertises would allow it.
+// pending a restart when the live service offers a different set of verbs
+// than the metabase value implies, in either direction: a verb off in the
+// metabase but still offered, or one on in the metabase that EHLO does not
+// advertise (see ehloVisible for the verbs that can be seen).
 func (m *maker) checkPending(ctx context.Context, h *Host) {
 	if h.SMTPState != "RUNNING" {
 		return
 	}
+	var diffs []string
 	for _, in := range h.Instances {
 		addr := probeAddr(h, in)
 		if addr == "" {
@@ -212,11 +211,14 @@ func (m *maker) checkPending(ctx context.Context, h *Host) {
 				Message: h.Name + ": " + msg})
 			continue
 		}
-		if offered := stillOffered(h, in.Observed, r); len(offered) > 0 {
-			h.PendingRestart = true
-			h.PendingReason = fmt.Sprintf("%s is off in the metabase of %s but %s still "+
-				"offers it: restart SMTPSVC", strings.Join(offered, ", "), in.Path, addr)
+		offered, missing := liveDiff(in.Observed, r)
+		if d := pendingText(addr, in.Path, offered, missing); d != "" {
+			diffs = append(diffs, d)
 		}
+	}
+	if len(diffs) > 0 {
+		h.PendingRestart = true
+		h.PendingReason = scrub(strings.Join(diffs, "; ")+": "+pendingCause, m.opts.Secrets)
 	}
 }
 

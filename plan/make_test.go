@@ -119,6 +119,17 @@ func TestMake_statuses(t *testing.T) {
 			wantPending: true,
 			wantReason:  "",
 		},
+		{
+			name: "pending restart: metabase on, service does not offer DSN",
+			host: func() *fakeHost {
+				h := newFakeHost("m", "127.0.0.2", pci)
+				h.running[1] = pci &^ verb.DSN.Bit
+				return h
+			},
+			wantStatus:  StatusCompliant,
+			wantTargets: []verb.Flags{pci},
+			wantPending: true,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -323,6 +334,74 @@ func TestMake_noInstancesIsNeverCompliant(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := p.Hosts[0].Status; got != tt.want {
+				t.Errorf("wrong result\ngot:  %s\nwant: %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLiveDiff(t *testing.T) {
+	const def = verb.SchemaDefault // TURN, ATRN, ETRN, DSN, ... on
+	const pci = verb.Flags(0x757041)
+	tests := []struct {
+		name        string
+		value       verb.Flags
+		advertised  []string
+		accepted    []string
+		wantOffered []string
+		wantMissing []string
+	}{
+		{"same", pci, []string{"DSN", "ENHANCEDSTATUSCODES", "8BITMIME", "BINARYMIME",
+			"CHUNKING", "SIZE"}, nil, nil, nil},
+		{"standalone IIS never advertises ATRN", def, []string{"TURN", "ETRN", "DSN",
+			"ENHANCEDSTATUSCODES", "8BITMIME", "BINARYMIME", "CHUNKING"}, nil, nil, nil},
+		{"off in the metabase, still offered", pci, []string{"TURN", "ETRN", "DSN",
+			"ENHANCEDSTATUSCODES", "8BITMIME", "BINARYMIME", "CHUNKING"}, nil,
+			[]string{"TURN", "ETRN"}, nil},
+		{"ATRN offered by Exchange while off", pci, []string{"ATRN", "DSN",
+			"ENHANCEDSTATUSCODES", "8BITMIME", "BINARYMIME", "CHUNKING"}, nil,
+			[]string{"ATRN"}, nil},
+		{"accepted though not advertised", pci, []string{"DSN", "ENHANCEDSTATUSCODES",
+			"8BITMIME", "BINARYMIME", "CHUNKING"}, []string{"ETRN"}, []string{"ETRN"}, nil},
+		{"on in the metabase, not offered", def, []string{"DSN", "8BITMIME", "SIZE"}, nil,
+			nil, []string{"TURN", "ETRN", "ENHANCEDSTATUSCODES", "BINARYMIME", "CHUNKING"}},
+		// DSN and TURN off but advertised, ETRN on but not advertised.
+		{"both ways", pci&^verb.DSN.Bit | verb.ETRN.Bit, []string{"TURN", "DSN",
+			"ENHANCEDSTATUSCODES", "8BITMIME", "BINARYMIME", "CHUNKING"}, nil,
+			[]string{"TURN", "DSN"}, []string{"ETRN"}},
+		{"no EHLO keywords: nothing is called missing", def, nil, nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &ProbeResult{Advertised: tt.advertised, Accepted: tt.accepted}
+			offered, missing := liveDiff(tt.value, r)
+			if !slices.Equal(offered, tt.wantOffered) || !slices.Equal(missing, tt.wantMissing) {
+				t.Errorf("wrong result\ngot:  offered %v, missing %v\nwant: offered %v, "+
+					"missing %v", offered, missing, tt.wantOffered, tt.wantMissing)
+			}
+		})
+	}
+}
+
+func TestPendingText(t *testing.T) {
+	tests := []struct {
+		name             string
+		offered, missing []string
+		want             string
+	}{
+		{"nothing", nil, nil, ""},
+		{"offered", []string{"TURN", "ETRN"}, nil, "live SMTP on 10.0.0.5:25 " +
+			"(/LM/SmtpSvc/1) offers TURN, ETRN, which the metabase has off"},
+		{"missing", nil, []string{"DSN"}, "live SMTP on 10.0.0.5:25 (/LM/SmtpSvc/1) " +
+			"does not offer DSN, which the metabase has on"},
+		{"both", []string{"TURN"}, []string{"DSN"}, "live SMTP on 10.0.0.5:25 " +
+			"(/LM/SmtpSvc/1) offers TURN, which the metabase has off and does not offer " +
+			"DSN, which the metabase has on"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pendingText("10.0.0.5:25", "/LM/SmtpSvc/1", tt.offered, tt.missing)
+			if got != tt.want {
 				t.Errorf("wrong result\ngot:  %s\nwant: %s", got, tt.want)
 			}
 		})

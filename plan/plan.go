@@ -102,9 +102,11 @@ type Host struct {
 	// Restart is the server's policy: SMTPSVC is restarted after a write.
 	Restart bool
 
-	// PendingRestart is true when the live SMTP service still offers a verb
-	// the metabase has turned off: the service has not been restarted since
-	// the value was written. PendingReason says what the probe saw.
+	// PendingRestart is true when the live SMTP service offers a different
+	// set of verbs than the metabase value implies: a verb the metabase has
+	// off is still offered, or one it has on is not advertised. Usually the
+	// service has not been restarted since the value was written.
+	// PendingReason says what differs and where.
 	PendingRestart bool
 	PendingReason  string
 
@@ -277,8 +279,8 @@ func (p *Plan) Close() error {
 // ExitCode is the process exit code for a plan: 1 when a host failed with
 // an error, 3 when a host could not be reached or refused the credentials,
 // 2 with detailed set when some host is not compliant (it would change,
-// cannot be changed or awaits a restart), and 0 otherwise. Without detailed a plan with changes
-// exits 0, as Terraform's does.
+// cannot be changed or awaits a restart), and 0 otherwise. Without detailed
+// a plan with changes exits 0, as Terraform's does.
 func (p *Plan) ExitCode(detailed bool) int {
 	s := p.Summary
 	switch {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -61,6 +62,62 @@ func probeAddr(h *Host, in *Instance) string {
 	}
 	return net.JoinHostPort(h.Address, strconv.Itoa(port))
 }
+
+// ehloVisible are the verbs whose state a probe sees in the EHLO reply of
+// every IIS SMTP service. ATRN is left out: only Exchange's event sinks
+// advertise it, so a standalone IIS with the TURN/ATRN bit set offers TURN
+// alone and the absence of ATRN says nothing.
+var ehloVisible = []verb.Verb{verb.TURN, verb.ETRN, verb.DSN, verb.ENHANCEDSTATUSCODES,
+	verb.EightBitMIME, verb.BINARYMIME, verb.CHUNKING}
+
+// liveDiff compares what value enables with what r shows the live service
+// offers. Offered are the verbs off in value that the service still offers
+// (any verb, ATRN included); missing are the verbs of ehloVisible on in value
+// that the service does not offer. Both are empty when r saw no EHLO
+// keywords at all, since then the missing list would only say that EHLO
+// failed.
+func liveDiff(value verb.Flags, r *ProbeResult) (offered, missing []string) {
+	for _, v := range verb.All {
+		if !value.Has(v) && r.Offers(v.Name) {
+			offered = append(offered, v.Name)
+		}
+	}
+	if len(r.Advertised) == 0 {
+		return offered, nil
+	}
+	for _, v := range ehloVisible {
+		if value.Has(v) && !r.Offers(v.Name) {
+			missing = append(missing, v.Name)
+		}
+	}
+	return offered, missing
+}
+
+// pendingText says how the live service at addr differs from the metabase
+// value of the instance at path, e.g. "live SMTP on 10.0.0.5:25
+// (/LM/SmtpSvc/1) offers TURN, ETRN, which the metabase has off". It
+// returns "" when nothing differs.
+func pendingText(addr, path string, offered, missing []string) string {
+	var parts []string
+	if len(offered) > 0 {
+		parts = append(parts, fmt.Sprintf("offers %s, which the metabase has off",
+			strings.Join(offered, ", ")))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, fmt.Sprintf("does not offer %s, which the metabase has on",
+			strings.Join(missing, ", ")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("live SMTP on %s (%s) %s", addr, path, strings.Join(parts, " and "))
+}
+
+// pendingCause is what a difference between the live service and the
+// metabase means, and what to do about it.
+const pendingCause = "SMTPSVC was not restarted since the change, or something else " +
+	"overrides the metabase; restart SMTPSVC (net stop smtpsvc && net start smtpsvc) " +
+	"and plan again"
 
 // stillOffered lists the verbs of h's policy that are off in value but that
 // r shows the live service still offers.

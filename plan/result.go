@@ -61,8 +61,10 @@ type HostResult struct {
 	// is offered any more.
 	Verified bool
 
-	// RolledBack is true when the previous values were written back after
-	// a failure; RollbackError says why a rollback failed.
+	// RolledBack is true when the previous values were restored after a
+	// failure: explicit ones written back, inherited ones deleted from the
+	// instance key so that they inherit again. RollbackError says why a
+	// rollback failed.
 	RolledBack    bool
 	RollbackError string
 

@@ -32,9 +32,10 @@ type Session interface {
 	// metabase.
 	Read(ctx context.Context) (*Observation, error)
 
-	// Write sets the given instance values, restarts SMTPSVC when
-	// req.Restart is true, and re-reads, all in one remote command. It
-	// fails with a *HostError of kind KindFailed when a value did not stick.
+	// Write sets (or, with Write.Delete, removes) the given instance
+	// values, restarts SMTPSVC when req.Restart is true, and re-reads, all
+	// in one remote command. It fails with a *HostError of kind KindFailed
+	// when a value did not stick.
 	Write(ctx context.Context, req WriteRequest) (*WriteResult, error)
 
 	// Requests is the number of WinRM requests this session has made.
@@ -141,10 +142,19 @@ type WriteRequest struct {
 	Restart bool
 }
 
-// Write sets one instance's value at its own key.
+// Write sets one instance's value at its own key, or with Delete removes the
+// value set there so that the instance inherits again.
 type Write struct {
 	Instance int
-	Value    verb.Flags
+
+	// Value is written at /LM/SmtpSvc/N. It is ignored when Delete is set.
+	Value verb.Flags
+
+	// Delete removes the value at /LM/SmtpSvc/N instead of writing one, so
+	// the instance takes the value of /LM/SmtpSvc or the schema default
+	// again. Rollback uses it to restore an inherited value exactly. Deleting
+	// a value that is not set at the instance is not an error.
+	Delete bool
 }
 
 // WriteResult is what Write did and saw.

@@ -173,8 +173,17 @@ func writeCommand(t tools, method string, writes []providers.Write, restart bool
 	return marker(secWrite) + " & " + strings.Join(chain, " && ") + " & " + readCommand(rt)
 }
 
-// writeStep sets one instance's value at its own key.
+// writeStep sets one instance's value at its own key, or deletes it there
+// when w.Delete is set.
 func writeStep(t tools, method string, w providers.Write) string {
+	if w.Delete {
+		if method == methodAdsutil {
+			return t.adsutilCmd("DELETE",
+				fmt.Sprintf("smtpsvc/%d/%s", w.Instance, verb.PropertyName))
+		}
+		return t.mdutilCmd("delete", fmt.Sprintf("-path:smtpsvc/%d", w.Instance),
+			fmt.Sprintf("-prop:%d", verb.PropertyID))
+	}
 	if method == methodAdsutil {
 		return t.adsutilCmd("SET", fmt.Sprintf("smtpsvc/%d/%s", w.Instance, verb.PropertyName),
 			fmt.Sprintf("%d", uint32(w.Value)))

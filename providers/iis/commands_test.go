@@ -125,3 +125,15 @@ func TestSections(t *testing.T) {
 		t.Errorf("wrong result\ngot: %q\nwant: %q", got, want)
 	}
 }
+
+func TestWriteCommand_delete(t *testing.T) {
+	tl := tools{Method: "auto", Mdutil: DefaultMdutilPath, Adsutil: DefaultAdsutilPath}
+	writes := []providers.Write{{Instance: 1, Value: 0x7574c1},
+		{Instance: 2, Value: 0x757041, Delete: true}}
+	for _, method := range []string{"mdutil", "adsutil"} {
+		name := "write_delete_" + method
+		t.Run(name, func(t *testing.T) {
+			golden(t, name, writeCommand(tl, method, writes, false)+"\n")
+		})
+	}
+}

@@ -12,9 +12,9 @@
 //     and enumerates the SMTP part of the metabase with mdutil.exe or
 //     adsutil.vbs, each section introduced by an echoed marker line.
 //   - Write sets SmtpInboundCommandSupportOptions (ID 36998) at each
-//     instance key, chained with && so a failed write stops the chain,
-//     restarts SMTPSVC when it was running, and re-reads, again in one
-//     command.
+//     instance key, or deletes it there so the instance inherits again,
+//     chained with && so a failed write stops the chain, restarts SMTPSVC
+//     when it was running, and re-reads, again in one command.
 //
 // Values resolve as the metabase's INHERIT attribute does: a value set at
 // /LM/SmtpSvc/N wins, else the one at /LM/SmtpSvc, else the schema default

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/smtpverbs/smtpverbs/lab"
+	"github.com/smtpverbs/smtpverbs/lab/winhost"
 	"github.com/smtpverbs/smtpverbs/lab/wsman"
 	"github.com/smtpverbs/smtpverbs/providers"
 	"github.com/smtpverbs/smtpverbs/verb"
@@ -378,6 +379,61 @@ func TestE2E_ConnectFails(t *testing.T) {
 			}
 			if err != nil && strings.Contains(err.Error()+remedyOf(err), h.Password) {
 				t.Errorf("the error holds the password: %v", err)
+			}
+		})
+	}
+}
+
+// TestE2E_Delete writes a value at the instance key of an instance that
+// inherits, deletes it again and checks that the instance inherits as
+// before, with both tools. A delete of a value that is not set is done.
+func TestE2E_Delete(t *testing.T) {
+	l := startLab(t,
+		lab.HostSpec{Name: "mdutil", ServiceValue: u32(0x7574c1)},
+		lab.HostSpec{Name: "adsutil", MdutilPath: "none"},
+		lab.HostSpec{Name: "notsticky"},
+	)
+	wantSource := map[string]string{"mdutil": "/LM/SmtpSvc", "adsutil": "default",
+		"notsticky": "default"}
+	for _, h := range l.Hosts {
+		t.Run(h.Name, func(t *testing.T) {
+			s := openHost(t, hostOf(t, l, h, "http-basic"))
+			ctx := context.Background()
+			write := providers.WriteRequest{Writes: []providers.Write{
+				{Instance: 1, Value: 0x757041}}}
+			if _, err := s.Write(ctx, write); err != nil {
+				t.Fatal(err)
+			}
+			if _, src := h.Machine.Value(1); !strings.EqualFold(src, "/LM/SmtpSvc/1") {
+				t.Fatalf("wrong source after the write\ngot:  %s\nwant: /LM/SmtpSvc/1", src)
+			}
+
+			if h.Name == "notsticky" {
+				h.Machine.SetFaults(winhost.Faults{WriteNotSticky: true})
+			}
+			del := providers.WriteRequest{Writes: []providers.Write{
+				{Instance: 1, Delete: true}}}
+			res, err := s.Write(ctx, del)
+			if h.Name == "notsticky" {
+				if err == nil || !strings.Contains(err.Error(),
+					"delete did not stick on /LM/SmtpSvc/1") {
+					t.Errorf("wrong error\ngot:  %v\nwant: delete did not stick", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v\ntranscript:\n%s", err, transcriptOf(res))
+			}
+			v, src := h.Machine.Value(1)
+			in := res.After.Instances[0]
+			if src != wantSource[h.Name] || v != 0x7574c1 || in.Source == providers.SourceExplicit {
+				t.Errorf("wrong result\ngot:  %#x from %s (read %s)\nwant: 0x7574c1 from %s",
+					v, src, in.Source, wantSource[h.Name])
+			}
+
+			// Nothing is set at the key now: a second delete has nothing to do.
+			if _, err := s.Write(ctx, del); err != nil {
+				t.Errorf("wrong result\ngot:  %v\nwant: a delete of an unset value succeeds", err)
 			}
 		})
 	}

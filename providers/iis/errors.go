@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,12 +29,64 @@ func classify(host string, c providers.Connection, err error) *providers.HostErr
 		return he
 	}
 	kind, remedy := kindOf(c, err)
+	if b := brief(err); b != nil && kind == providers.KindUnreachable {
+		// The full error stays reachable by errors.Is, but never with the
+		// password in it.
+		b.err = redact(b.err, c.Password)
+		err = b
+	}
 	return &providers.HostError{
 		Host:   host,
 		Kind:   kind,
 		Err:    redact(err, c.Password),
 		Remedy: redactText(remedy, c.Password),
 	}
+}
+
+// briefError is a network failure told in its own words. masterzen/winrm
+// wraps a failed dial as `unknown error Post "URL": dial tcp ADDR: connect:
+// connection refused` and our steps add "connect to HOST: open a shell:" in
+// front; a user only needs the last part. It unwraps to the full error, so
+// errors.Is still sees the cause.
+type briefError struct {
+	msg string
+	err error
+}
+
+func (e *briefError) Error() string { return e.msg }
+func (e *briefError) Unwrap() error { return e.err }
+
+// brief returns err told as the network failure inside it, such as "dial
+// tcp 127.0.0.1:5986: connection refused" or "lookup mail01: no such host",
+// or nil when err holds no such failure.
+func brief(err error) *briefError {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return &briefError{msg: dnsErr.Error(), err: err}
+	}
+
+	var op *net.OpError
+	if !errors.As(err, &op) {
+		return nil
+	}
+	msg := op.Op
+	if op.Net != "" {
+		msg += " " + op.Net
+	}
+	if op.Addr != nil {
+		msg += " " + op.Addr.String()
+	}
+
+	// The syscall name ("connect: ") says nothing the operation does not.
+	cause := op.Err
+	var sys *os.SyscallError
+	if errors.As(cause, &sys) {
+		cause = sys.Err
+	}
+	if cause != nil {
+		msg += ": " + cause.Error()
+	}
+	return &briefError{msg: msg, err: err}
 }
 
 // kindOf picks the kind and remedy for a WinRM failure.

@@ -79,6 +79,48 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+func TestClassify_brief(t *testing.T) {
+	// wrapped is a failure as masterzen/winrm and our steps wrap it.
+	wrapped := func(inner error) error {
+		return fmt.Errorf("connect to 127.0.0.6: open a shell: %w",
+			fmt.Errorf("unknown error %w", &url.Error{Op: "Post",
+				URL: "https://127.0.0.6:5986/wsman", Err: inner}))
+	}
+	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 6), Port: 5986}
+	tests := []struct {
+		name  string
+		err   error
+		want  string
+		cause error
+	}{
+		{"refused", wrapped(&net.OpError{Op: "dial", Net: "tcp", Addr: addr,
+			Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}),
+			"dial tcp 127.0.0.6:5986: connection refused", syscall.ECONNREFUSED},
+		{"no route", wrapped(&net.OpError{Op: "dial", Net: "tcp", Addr: addr,
+			Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}),
+			"dial tcp 127.0.0.6:5986: no route to host", syscall.EHOSTUNREACH},
+		{"timeout", wrapped(&net.OpError{Op: "dial", Net: "tcp", Addr: addr,
+			Err: timeoutErr{}}),
+			"dial tcp 127.0.0.6:5986: net/http: timeout awaiting response headers", nil},
+		{"dns", wrapped(&net.DNSError{Err: "no such host", Name: "mail01"}),
+			"lookup mail01: no such host", nil},
+		{"auth keeps its text", errors.New("http response error: 401 - invalid content type"),
+			"http response error: 401 - invalid content type", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			he := classify("mail01", providers.Connection{Password: secret}, tt.err)
+			if got := he.Err.Error(); got != tt.want {
+				t.Errorf("wrong result\ngot:  %s\nwant: %s", got, tt.want)
+			}
+			if tt.cause != nil && !errors.Is(he, tt.cause) {
+				t.Errorf("wrong result\ngot:  %v does not unwrap to %v\nwant: it does", he,
+					tt.cause)
+			}
+		})
+	}
+}
+
 // timeoutErr is a net.Error that timed out, like net/http's header timeout.
 type timeoutErr struct{}
 
@@ -201,6 +243,28 @@ func TestOpen_realSockets(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), secret) || strings.Contains(he.Remedy, secret) {
 				t.Errorf("the error holds the password: %v", err)
+			}
+		})
+	}
+}
+
+// TestOpen_unreachableText checks the whole text of a refused connection
+// over a real socket: the cause, without the client library's wrapping.
+func TestOpen_unreachableText(t *testing.T) {
+	port := freePort(t)
+	for _, https := range []bool{false, true} {
+		t.Run(fmt.Sprintf("https=%v", https), func(t *testing.T) {
+			host := hostFor(t, "http://127.0.0.1:"+strconv.Itoa(port),
+				providers.Connection{HTTPS: https})
+			s, err := New().Open(context.Background(), host)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			want := fmt.Sprintf("mail01: unreachable: dial tcp 127.0.0.1:%d: connection refused",
+				port)
+			if err.Error() != want || !errors.Is(err, syscall.ECONNREFUSED) {
+				t.Errorf("wrong result\ngot:  %v\nwant: %s", err, want)
 			}
 		})
 	}

@@ -79,11 +79,11 @@ func (s *session) Read(ctx context.Context) (*providers.Observation, error) {
 	return obs, nil
 }
 
-// Write sets the requested values at their instance keys, restarts SMTPSVC
-// when asked and it was running, and re-reads, all in one remote command.
-// When the command ran, the result is returned even with an error, so its
-// transcript can be shown. Write reads the host first when the session has
-// not read it yet.
+// Write sets the requested values at their instance keys (or deletes them
+// there), restarts SMTPSVC when asked and it was running, and re-reads, all
+// in one remote command. When the command ran, the result is returned even
+// with an error, so its transcript can be shown. Write reads the host first
+// when the session has not read it yet.
 func (s *session) Write(ctx context.Context, req providers.WriteRequest) (*providers.WriteResult,
 	error) {
 
@@ -104,8 +104,11 @@ func (s *session) Write(ctx context.Context, req providers.WriteRequest) (*provi
 		return nil, s.hostError(err)
 	}
 
+	// A delete of a value the instance does not hold is already done, and
+	// mdutil would fail it with MD_ERROR_DATA_NOT_FOUND.
+	writes := pending(before, req.Writes)
 	restart := req.Restart && before.SMTPState == "RUNNING"
-	cmd := writeCommand(s.tools, before.Method, req.Writes, restart)
+	cmd := writeCommand(s.tools, before.Method, writes, restart)
 	res, err := s.run(ctx, "write", cmd)
 	if err != nil {
 		// The write may or may not have happened: the next Write re-reads.
@@ -125,7 +128,7 @@ func (s *session) Write(ctx context.Context, req providers.WriteRequest) (*provi
 		s.last = nil
 	}
 
-	if err := writeOutcome(secs, res.Stderr, req, restart); err != nil {
+	if err := writeOutcome(secs, res.Stderr, writes, restart); err != nil {
 		return result, s.hostError(err)
 	}
 	if readErr != nil {
@@ -203,12 +206,12 @@ func checkInstances(obs *providers.Observation, writes []providers.Write) error 
 
 // writeOutcome checks the markers of a write command: every write done,
 // and SMTPSVC stopped and started again when a restart was asked for.
-func writeOutcome(secs map[string]string, stderr string, req providers.WriteRequest,
+func writeOutcome(secs map[string]string, stderr string, writes []providers.Write,
 	restart bool) error {
 
 	if _, ok := secs[secWritten]; !ok {
 		out := secs[secWrite] + "\n" + stderr
-		err := fmt.Errorf("write %s: %s", instancePaths(req.Writes), summarise(out))
+		err := fmt.Errorf("write %s: %s", instancePaths(writes), summarise(out))
 		if accessDenied(out) {
 			return &remedyError{err: err, remedy: adminRemedy}
 		}
@@ -242,7 +245,25 @@ func netText(out string) string {
 	return summarise(out)
 }
 
-// stuck checks that every written value is what the re-read found.
+// pending drops the deletes of values that obs shows are not set at their
+// instance key.
+func pending(obs *providers.Observation, writes []providers.Write) []providers.Write {
+	explicit := map[int]bool{}
+	for _, in := range obs.Instances {
+		explicit[in.ID] = in.Source == providers.SourceExplicit
+	}
+	var out []providers.Write
+	for _, w := range writes {
+		if w.Delete && !explicit[w.Instance] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// stuck checks that every written value is what the re-read found, and
+// that every deleted value is gone from its instance key.
 func stuck(after *providers.Observation, writes []providers.Write) error {
 	got := map[int]providers.Instance{}
 	for _, in := range after.Instances {
@@ -250,9 +271,19 @@ func stuck(after *providers.Observation, writes []providers.Write) error {
 	}
 	for _, w := range writes {
 		in, ok := got[w.Instance]
-		if !ok {
+		switch {
+		case !ok && w.Delete:
+			return fmt.Errorf("delete did not stick on %s: the instance is gone",
+				instancePath(w.Instance))
+		case !ok:
 			return fmt.Errorf("value did not stick on %s: wrote %s, the instance is gone",
 				instancePath(w.Instance), w.Value)
+		case w.Delete:
+			if in.Source == providers.SourceExplicit {
+				return fmt.Errorf("delete did not stick on %s: %s is still set there",
+					in.Path, in.Value)
+			}
+			continue
 		}
 		if in.Value != w.Value || in.Source != providers.SourceExplicit {
 			return fmt.Errorf("value did not stick on %s: wrote %s, read %s (%s)",

@@ -33,7 +33,8 @@ func newApplyCommand(env *Env) *cobra.Command {
 			"Each host is re-read first and skipped as stale when any value differs from " +
 			"what the plan saw. After the write and restart, the SMTP service is probed; if " +
 			"a disabled verb is still offered the host fails and its previous values are " +
-			"written back (unless -no-rollback). A failing host never stops the others; " +
+			"restored, an inherited value by deleting the one written at the instance " +
+			"(unless -no-rollback). A failing host never stops the others; " +
 			"Ctrl-C starts no new host and lets hosts in flight finish their current step.\n\n" +
 			"Exit status: 0 every host applied or unchanged, 1 a host failed, was stale, " +
 			"was skipped or cannot be changed, 3 hosts could not be reached or refused the " +

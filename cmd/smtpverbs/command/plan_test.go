@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,4 +195,40 @@ func TestShow_staleAndMissing(t *testing.T) {
 		"Plan: 0 hosts to change.")
 	runMain(t, "", false, "show", "missing.plan").check(t, 1, "no such file")
 	runMain(t, "", false, "show", "-json", "-diff", "old.plan").check(t, 1, "exclude")
+}
+
+// TestPlan_labWording checks what plan prints for hosts that cannot
+// change, cannot be reached or await a restart, over real WinRM and SMTP.
+func TestPlan_labWording(t *testing.T) {
+	l := startCommandLab(t,
+		lab.HostSpec{Name: "exch01", Windows: "2003", Exchange: "2003"},
+		lab.HostSpec{Name: "down01", Faults: lab.FaultSpec{Unreachable: true}},
+		lab.HostSpec{Name: "pend01", VirtualServers: []lab.VirtualServerSpec{
+			{ID: 1, Value: v32(0x757041)}}},
+	)
+	// TURN and ETRN go on in the metabase; SMTPSVC is not restarted.
+	if err := l.Host("pend01").Machine.SetValue("/LM/SmtpSvc/1", v32(0x7574c1)); err != nil {
+		t.Fatal(err)
+	}
+	down := l.Host("down01")
+
+	r := runMain(t, "", false, "plan")
+	r.check(t, ExitUnreachable,
+		"would change if it could be written (smtpverbs will not write this host):",
+		"TURN is on, the policy wants it off",
+		fmt.Sprintf("unreachable: dial tcp %s:%d: connection refused", down.Address,
+			down.HTTPSPort),
+		"restart pending: live SMTP on "+l.Host("pend01").SMTP+" (/LM/SmtpSvc/1) does not "+
+			"offer TURN, ETRN, which")
+	for _, bad := range []string{"unknown error", "open a shell"} {
+		if strings.Contains(r.stdout, bad) {
+			t.Errorf("wrong result\ngot:  %q in\n%s\nwant: no such noise", bad, r.stdout)
+		}
+	}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if len(line) > 100 && !strings.HasPrefix(line, "Plan: ") {
+			t.Errorf("wrong result\ngot:  a line of %d columns: %s\nwant: at most 100",
+				len(line), line)
+		}
+	}
 }

@@ -3,11 +3,15 @@ package command
 import (
 	"errors"
 	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/smtpverbs/smtpverbs/cmd/smtpverbs/views"
+	"github.com/smtpverbs/smtpverbs/config"
 	"github.com/smtpverbs/smtpverbs/scan"
 )
 
@@ -20,12 +24,17 @@ type scanFlags struct {
 	parallelism int
 	helo        string
 	etrnDomain  string
+
+	// config and targets choose servers of the configuration when no
+	// TARGET is given.
+	config  configFlags
+	targets []string
 }
 
 func newScanCommand(env *Env) *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
-		Use:   "scan [flags] TARGET...",
+		Use:   "scan [flags] [TARGET...]",
 		Short: "Find out over SMTP which verbs mail servers really offer",
 		Long: "scan connects to each TARGET (host or host:port, port 25 by default), reads " +
 			"the banner, says EHLO, asks for HELP, tries TURN, ATRN, ETRN, VRFY and EXPN, " +
@@ -33,6 +42,9 @@ func newScanCommand(env *Env) *cobra.Command {
 			"findings with the exact lines seen, why they matter and the remedy for the " +
 			"server recognised. It never sends DATA; it does send ETRN, which may start " +
 			"a queue run on the server.\n\n" +
+			"Without TARGET, scan checks the servers of the configuration (*.smtp.hcl in " +
+			"the current directory, or -chdir) at their address and smtp_port; -target, " +
+			"-var and -var-file work as for plan.\n\n" +
 			"Exit status: 0 no findings, 1 an error (a target could not be scanned), " +
 			"2 findings. Findings of severity info (SV-NOTLS) do not count.",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,22 +65,32 @@ func newScanCommand(env *Env) *cobra.Command {
 	fs.StringVar(&f.helo, "helo", scan.DefaultHeloName, "the name to send with EHLO and HELO")
 	fs.StringVar(&f.etrnDomain, "etrn-domain", "",
 		"the domain to try ETRN with (default: the server's domain from its banner)")
+	f.config.register(fs)
+	fs.StringArrayVar(&f.targets, "target", nil,
+		"without TARGET: scan only this server (mail01, web[\"a\"], web) or group "+
+			"(group.pci) of the configuration; repeatable")
 	return cmd
 }
 
 func runScan(env *Env, f *scanFlags, targets []string) error {
 	// Check the flags before touching the network.
+	configFlagsSet := len(f.targets)+len(f.config.vars)+len(f.config.varFiles) > 0
 	switch {
-	case len(targets) == 0:
-		// TODO: with no TARGET, scan the servers of ./*.smtp.hcl (their
-		// address and smtp_port); the lead wires this to package config.
-		// Until then the user has to name the targets.
-		return errors.New("no TARGET given: name the servers to scan, " +
-			"e.g. smtpverbs scan mail01.corp.example 10.0.0.5:2525")
+	case len(targets) > 0 && configFlagsSet:
+		return errors.New("-target, -var and -var-file choose servers of the " +
+			"configuration, which scan reads only without TARGET: drop them, or drop " +
+			"the TARGET arguments")
 	case f.timeout <= 0:
 		return fmt.Errorf("-timeout %s: give a positive duration such as 10s", f.timeout)
 	case f.parallelism < 1:
 		return fmt.Errorf("-parallelism %d: give 1 or more", f.parallelism)
+	}
+
+	if len(targets) == 0 {
+		var err error
+		if targets, err = configTargets(env, f); err != nil {
+			return err
+		}
 	}
 
 	ctx, cancel := contextFor(env)
@@ -110,4 +132,38 @@ func scanExitCode(results []*scan.Result) int {
 		}
 	}
 	return code
+}
+
+// configTargets loads the configuration, selects the -target servers and
+// returns where each one's SMTP service listens: address:smtp_port.
+func configTargets(env *Env, f *scanFlags) ([]string, error) {
+	// Without a configuration the user most likely forgot the TARGET.
+	if files, _ := filepath.Glob("*" + config.FileSuffix); len(files) == 0 {
+		return nil, fmt.Errorf("no TARGET given and no *%s file here to take the "+
+			"servers from: name the servers to scan, e.g. smtpverbs scan "+
+			"mail01.corp.example 10.0.0.5:2525, or run scan where the configuration is "+
+			"(-chdir=DIR)", config.FileSuffix)
+	}
+	_, servers, err := loadAndSelect(env, &f.config, f.targets)
+	if err != nil {
+		return nil, err
+	}
+	if len(servers) == 0 {
+		return nil, errors.New("no server to scan: the configuration selects none; name " +
+			"the servers to scan, e.g. smtpverbs scan mail01.corp.example 10.0.0.5:2525")
+	}
+	targets := make([]string, 0, len(servers))
+	for _, s := range servers {
+		targets = append(targets, smtpAddress(s))
+	}
+	return targets, nil
+}
+
+// smtpAddress is where the SMTP service of s listens.
+func smtpAddress(s *config.Server) string {
+	port := s.SMTPPort
+	if port == 0 {
+		port = config.DefaultSMTPPort
+	}
+	return net.JoinHostPort(s.Address, strconv.Itoa(port))
 }

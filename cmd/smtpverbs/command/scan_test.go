@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/smtpverbs/smtpverbs/lab"
 	"github.com/smtpverbs/smtpverbs/lab/smtpd"
 	"github.com/smtpverbs/smtpverbs/verb"
 )
@@ -110,4 +112,42 @@ func TestScanCommand_json(t *testing.T) {
 		r.Verbs["ETRN"].Command != "ETRN shop.example" || r.Findings[0].ID != "SV-TURN" {
 		t.Errorf("wrong result\ngot:  %+v", doc)
 	}
+}
+
+// TestScanCommand_config scans the servers of a lab's configuration when no
+// TARGET is given, honouring -chdir, -target and -var.
+func TestScanCommand_config(t *testing.T) {
+	l := startCommandLab(t,
+		lab.HostSpec{Name: "mail01"},
+		lab.HostSpec{Name: "mail02", VirtualServers: []lab.VirtualServerSpec{
+			{ID: 1, Value: v32(0x757041)}}},
+	)
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail01, mail02 := l.Host("mail01").SMTP, l.Host("mail02").SMTP
+
+	runMain(t, "", false, "scan", "-starttls=false").check(t, ExitChanges,
+		mail01+"\n", mail02+"\n", "SV-TURN",
+		"Scanned 2 targets: 1 with findings, 1 clean, 0 failed.")
+
+	r := runMain(t, "", false, "scan", "-starttls=false", "-target=mail02",
+		"-var=lab_password=unused")
+	r.check(t, ExitOK, "Scanned 1 target: 0 with findings, 1 clean, 0 failed.")
+	if strings.Contains(r.stdout, mail01) {
+		t.Errorf("wrong result\ngot:  %s scanned\nwant: only %s\n%s", mail01, mail02, r.stdout)
+	}
+
+	runMain(t, "", false, "scan", "-target=mail09").check(t, ExitFailure, "mail09")
+	runMain(t, "", false, "scan", "-var=nosuch=1").check(t, ExitFailure, "nosuch")
+	runMain(t, "", false, "scan", "-target=mail01", mail01).check(t, ExitFailure,
+		"drop the TARGET arguments")
+
+	// From elsewhere, -chdir finds the configuration.
+	t.Chdir(t.TempDir())
+	runMain(t, "", false, "scan", "-starttls=false").check(t, ExitFailure,
+		"no TARGET given and no *.smtp.hcl file here")
+	runMain(t, "", false, "-chdir="+dir, "scan", "-starttls=false", "-target=mail01").
+		check(t, ExitChanges, "Scanned 1 target: 1 with findings, 0 clean, 0 failed.")
 }

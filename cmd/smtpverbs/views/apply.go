@@ -50,8 +50,8 @@ func ApplyHuman(w io.Writer, r *plan.Result, color bool) {
 	}
 	fmt.Fprintln(w)
 	if r.Interrupted {
-		fmt.Fprintln(w, pt.yellow("Interrupted: hosts not started were skipped and nothing "+
-			"was written to them. Run smtpverbs apply again to finish."))
+		para{text: "Interrupted: hosts not started were skipped and nothing was written to " +
+			"them. Run smtpverbs apply again to finish.", paint: pt.yellow}.write(w, textWidth)
 	}
 	fmt.Fprintln(w, pt.bold(ApplySummaryLine(r.Summary)))
 }
@@ -69,30 +69,36 @@ func renderOutcome(w io.Writer, pt painter, hr *plan.HostResult) {
 	case plan.OutcomeUnchanged:
 		fmt.Fprintln(w, head+pt.green("unchanged"))
 	default:
-		fmt.Fprintln(w, head+pt.red(hr.Outcome.Label()+": "+hr.Reason))
+		para{label: head, text: hr.Outcome.Label() + ": " + hr.Reason,
+			paint: pt.red}.write(w, textWidth)
 	}
 
 	if hr.RolledBack {
-		fmt.Fprintln(w, "    rolled back: the previous values were written back")
+		fmt.Fprintln(w, detailIndent+"rolled back: the previous values were restored")
 	}
 	if hr.RollbackError != "" {
-		fmt.Fprintln(w, "    "+pt.red("rollback failed: "+hr.RollbackError))
+		para{indent: detailIndent, label: pt.red("rollback failed: "),
+			labelWidth: len("rollback failed: "), text: hr.RollbackError,
+			paint: pt.red}.write(w, textWidth)
 	}
 	if hr.Note != "" {
-		fmt.Fprintln(w, "    "+pt.yellow(hr.Note))
+		para{indent: detailIndent, text: hr.Note, paint: pt.yellow}.write(w, textWidth)
 	}
 	if hr.Remedy != "" && hr.Outcome != plan.OutcomeApplied {
-		fmt.Fprintln(w, "    Remedy: "+hr.Remedy)
+		para{indent: detailIndent, label: "Remedy: ", text: hr.Remedy}.write(w, textWidth)
 	}
 	for _, pr := range hr.Probes {
 		if hr.Outcome == plan.OutcomeFailed && len(pr.Transcript) > 0 {
-			fmt.Fprintf(w, "    SMTP transcript of %s:\n", pr.Addr)
+			fmt.Fprintf(w, "%sSMTP transcript of %s:\n", detailIndent, pr.Addr)
 			for _, line := range pr.Transcript {
-				fmt.Fprintf(w, "      %s\n", line)
+				fmt.Fprintf(w, "%s  %s\n", detailIndent, line)
 			}
 		}
 	}
 }
+
+// detailIndent starts the lines under a host's outcome.
+const detailIndent = "    "
 
 // ApplySummaryLine is the last line of an apply, e.g. "Apply: 3 applied,
 // 1 stale, 1 failed (1 rolled back)."

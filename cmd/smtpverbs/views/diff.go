@@ -17,7 +17,8 @@ const diffContext = 3
 // PlanDiff renders p as a unified diff for a change review: "--- observed"
 // and "+++ target" over one line per verb and virtual server, such as
 // "mail01 /LM/SmtpSvc/1 TURN on", for every host with something to change.
-// A plan without changes writes nothing.
+// The lines of a host that cannot be changed carry "(cannot change: not
+// written)" after its name. A plan without changes writes nothing.
 func PlanDiff(w io.Writer, p *plan.Plan) {
 	before, after := diffTexts(p)
 	if before == after {
@@ -43,8 +44,14 @@ func diffTexts(p *plan.Plan) (before, after string) {
 		if h.Status != plan.StatusChange && h.Status != plan.StatusCannotChange {
 			continue
 		}
+		// A host smtpverbs will not write is in the diff for the review, but
+		// every one of its lines says so.
+		name := h.Name
+		if h.Status == plan.StatusCannotChange {
+			name += " (cannot change: not written)"
+		}
 		for _, in := range h.Instances {
-			prefix := h.Name + " " + in.Path + " "
+			prefix := name + " " + in.Path + " "
 			fmt.Fprintf(&b, "%svalue %s\n", prefix, in.Observed)
 			fmt.Fprintf(&a, "%svalue %s\n", prefix, in.Target)
 			for _, v := range verb.All {

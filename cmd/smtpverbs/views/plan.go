@@ -88,32 +88,45 @@ func symbol(s plan.Status) string {
 // renderHost writes one host and what will happen to it.
 func renderHost(w io.Writer, pt painter, h *plan.Host, width int) {
 	label := hostLabel(h)
-	pad := strings.Repeat(" ", width-len(label))
-	fmt.Fprintf(w, "%s%s%s\n", colorSymbol(pt, h.Status, label), pad, statusText(pt, h))
+	head := colorSymbol(pt, h.Status, label) + strings.Repeat(" ", width-len(label))
+	status, paint := statusText(pt, h)
+	para{label: head, labelWidth: width, text: status, paint: paint}.write(w, textWidth)
 
+	const indent = "      "
+	remedy := para{indent: indent, label: "Remedy: ", text: h.Remedy}
 	switch h.Status {
 	case plan.StatusUnreachable, plan.StatusAuthFailed, plan.StatusError:
 		if h.Remedy != "" {
-			fmt.Fprintf(w, "      Remedy: %s\n", h.Remedy)
+			remedy.write(w, textWidth)
 		}
 		return
 	case plan.StatusCannotChange:
-		fmt.Fprintf(w, "      %s\n", h.Reason)
+		para{indent: indent, text: h.Reason}.write(w, textWidth)
 		if h.Remedy != "" {
-			fmt.Fprintf(w, "      Remedy: %s\n", h.Remedy)
+			remedy.write(w, textWidth)
 		}
 	}
 
 	if h.PendingRestart {
-		fmt.Fprintf(w, "      %s\n", pt.yellow("restart pending: "+h.PendingReason))
+		para{indent: indent, label: pt.yellow("restart pending: "),
+			labelWidth: len("restart pending: "), text: h.PendingReason,
+			paint: pt.yellow}.write(w, textWidth)
 	}
 	for _, e := range h.Exceptions {
-		fmt.Fprintf(w, "      %s\n", exceptionLine(pt, e))
+		text, paint := exceptionText(pt, e)
+		para{indent: indent, text: text, paint: paint}.write(w, textWidth)
 	}
 	for _, d := range h.Diagnostics {
-		fmt.Fprintf(w, "      %s\n", pt.yellow("warning: "+d))
+		para{indent: indent, label: pt.yellow("warning: "), labelWidth: len("warning: "),
+			text: d, paint: pt.yellow}.write(w, textWidth)
 	}
-	if h.Status == plan.StatusCompliant {
+	switch h.Status {
+	case plan.StatusCompliant:
+		return
+	case plan.StatusCannotChange:
+		for _, in := range h.Instances {
+			renderBlocked(w, in)
+		}
 		return
 	}
 	for _, in := range h.Instances {
@@ -136,19 +149,20 @@ func colorSymbol(pt painter, s plan.Status, label string) string {
 	return strings.Replace(label, sym, colored, 1)
 }
 
-func statusText(pt painter, h *plan.Host) string {
+// statusText is the status column of a host and the colour to paint it in.
+func statusText(pt painter, h *plan.Host) (string, func(string) string) {
 	switch h.Status {
 	case plan.StatusChange:
-		return pt.yellow(h.Status.Label())
+		return h.Status.Label(), pt.yellow
 	case plan.StatusCompliant:
 		if h.PendingRestart {
-			return pt.yellow("compliant, restart pending")
+			return "compliant, restart pending", pt.yellow
 		}
-		return pt.green(h.Status.Label())
+		return h.Status.Label(), pt.green
 	case plan.StatusCannotChange:
-		return pt.red(h.Status.Label())
+		return h.Status.Label(), pt.red
 	default:
-		return pt.red(h.Status.Label() + ": " + h.Reason)
+		return h.Status.Label() + ": " + h.Reason, pt.red
 	}
 }
 
@@ -172,6 +186,28 @@ func renderInstance(w io.Writer, pt painter, in *plan.Instance) {
 	}
 }
 
+// renderBlocked writes a virtual server of a host that cannot be changed:
+// its value, and how it differs from the policy, worded so that nobody
+// reads it as a change smtpverbs will make. No "+" or "-" and no target
+// value appear, and nothing is coloured like a change.
+func renderBlocked(w io.Writer, in *plan.Instance) {
+	if len(in.Changes) == 0 {
+		fmt.Fprintf(w, "      %s  %s  matches the policy  %s\n", in.Path, in.Observed,
+			sourceText(in))
+		return
+	}
+	fmt.Fprintf(w, "      %s  %s  %s\n", in.Path, in.Observed, sourceText(in))
+	fmt.Fprintln(w, "        would change if it could be written (smtpverbs will not write "+
+		"this host):")
+	for _, c := range in.Changes {
+		is, wants := "on", "off"
+		if c.Action == plan.ActionEnable {
+			is, wants = "off", "on"
+		}
+		fmt.Fprintf(w, "          %s is %s, the policy wants it %s\n", c.Verb, is, wants)
+	}
+}
+
 func sourceText(in *plan.Instance) string {
 	switch in.Source {
 	case providers.SourceService:
@@ -184,18 +220,19 @@ func sourceText(in *plan.Instance) string {
 	return ""
 }
 
-func exceptionLine(pt painter, e plan.Exception) string {
+// exceptionText describes an exception and the colour to paint it in.
+func exceptionText(pt painter, e plan.Exception) (string, func(string) string) {
 	date := e.Expires.Format("2006-01-02")
 	if !e.Active {
-		return pt.yellow(fmt.Sprintf("exception %q for %s expired on %s: %s is managed by "+
-			"the baselines again", e.Name, e.Verb, date, e.Verb))
+		return fmt.Sprintf("exception %q for %s expired on %s: %s is managed by the "+
+			"baselines again", e.Name, e.Verb, date, e.Verb), pt.yellow
 	}
 	by := ""
 	if e.ApprovedBy != "" {
 		by = ", approved by " + e.ApprovedBy
 	}
 	return fmt.Sprintf("exception %q allows %s until %s%s: %s", e.Name, e.Verb, date, by,
-		e.Justification)
+		e.Justification), nil
 }
 
 // PlanSummaryLine is the last line of a plan, e.g. "Plan: 1 host to change

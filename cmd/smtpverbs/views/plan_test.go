@@ -54,11 +54,15 @@ func samplePlan() *plan.Plan {
 		{Name: "mail03", Address: "10.0.0.7", Status: plan.StatusCannotChange, Disable: pci,
 			Reason: "Exchange Server 2003 is installed: DS2MB overwrites the metabase " +
 				"from Active Directory",
-			Remedy:    "Set msExchSmtpInboundCommandSupportOptions with ADSI Edit.",
+			Remedy: "set msExchSmtpInboundCommandSupportOptions on the SMTP virtual server " +
+				"object in Active Directory with ADSI Edit, or change the virtual server in " +
+				"Exchange System Manager",
 			Instances: []*plan.Instance{instance(1, providers.SourceDefault, 0x7574c1)}},
 		{Name: "mail04", Address: "10.0.0.8", Status: plan.StatusUnreachable,
-			Reason: "dial tcp 10.0.0.8:5986: connect: connection refused",
-			Remedy: "Check that 10.0.0.8 is up and that WinRM listens on it."},
+			Reason: "dial tcp 10.0.0.8:5986: connection refused",
+			Remedy: "check that the host is up, that WinRM listens on port 5986 (winrm " +
+				"quickconfig; winrm enumerate winrm/config/listener) and that no firewall " +
+				"blocks it"},
 		{Name: "mail05", Address: "10.0.0.9", Status: plan.StatusChange, Disable: pci,
 			Exceptions: []plan.Exception{{Name: "legacy-etrn", Verb: "ETRN",
 				Expires: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)}},
@@ -67,8 +71,10 @@ func samplePlan() *plan.Plan {
 				instance(2, providers.SourceExplicit, 0x3574c1),
 			}},
 		{Name: "mail06", Address: "10.0.0.10", Status: plan.StatusCompliant, Disable: pci,
-			PendingRestart: true, PendingReason: "TURN is off in the metabase of " +
-				"/LM/SmtpSvc/1 but 10.0.0.10:25 still offers it: restart SMTPSVC",
+			PendingRestart: true, PendingReason: "live SMTP on 10.0.0.10:25 (/LM/SmtpSvc/1) " +
+				"offers TURN, which the metabase has off: SMTPSVC was not restarted since " +
+				"the change, or something else overrides the metabase; restart SMTPSVC (net " +
+				"stop smtpsvc && net start smtpsvc) and plan again",
 			Instances: []*plan.Instance{instance(1, providers.SourceExplicit, 0x757041)}},
 		{Name: "mail07", Address: "10.0.0.11", Status: plan.StatusAuthFailed,
 			Reason: "http response error: 401 - invalid content type"},
@@ -93,8 +99,11 @@ func TestPlanHuman_golden(t *testing.T) {
 			var buf bytes.Buffer
 			PlanHuman(&buf, samplePlan(), tt.color)
 			checkPlanGolden(t, tt.name, buf.Bytes())
-			if !tt.color && strings.Contains(buf.String(), "\x1b[") {
-				t.Errorf("colour codes in uncoloured output")
+			if !tt.color {
+				if strings.Contains(buf.String(), "\x1b[") {
+					t.Errorf("colour codes in uncoloured output")
+				}
+				checkWidth(t, buf.String())
 			}
 		})
 	}
@@ -211,5 +220,65 @@ func checkPlanGolden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("wrong result for %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s",
 			path, got, want)
+	}
+}
+
+// checkWidth fails when a line of out is wider than textWidth. Summary
+// lines are exempt: they stay whole so that scripts can grep them.
+func checkWidth(t *testing.T, out string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		summary := strings.HasPrefix(line, "Plan: ") || strings.HasPrefix(line, "Apply: ")
+		if len(line) > textWidth && !summary {
+			t.Errorf("wrong result\ngot:  a line of %d columns: %s\nwant: at most %d",
+				len(line), line, textWidth)
+		}
+	}
+}
+
+func TestPlanHuman_cannotChangeIsNoDiff(t *testing.T) {
+	p := samplePlan()
+	p.Hosts = p.Hosts[2:3] // mail03: Exchange, cannot change
+	var buf bytes.Buffer
+	PlanHuman(&buf, p, false)
+	out := buf.String()
+	for _, bad := range []string{"- TURN", "+ ", "->", "unmanaged bits"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("wrong result\ngot:  %q in the plan of a host that cannot change:\n%s"+
+				"want: nothing that reads as a change", bad, out)
+		}
+	}
+	want := "would change if it could be written (smtpverbs will not write this host):\n" +
+		"          TURN is on, the policy wants it off\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("wrong result\ngot:\n%s\nwant: containing\n%s", out, want)
+	}
+}
+
+func TestPara_write(t *testing.T) {
+	tests := []struct {
+		name string
+		p    para
+		want string
+	}{
+		{"fits, spaces collapsed", para{indent: "  ", label: "Remedy: ", text: "start \n it"},
+			"  Remedy: start it\n"},
+		{"hangs under the text", para{indent: "  ", label: "Remedy: ",
+			text: "aaaa bbbb cccc dddd"}, "  Remedy: aaaa bbbb\n          cccc dddd\n"},
+		{"long word keeps its own line", para{label: "x: ", text: "a 0123456789abcdefghij b"},
+			"x: a\n   0123456789abcdefghij\n   b\n"},
+		{"painted label of given width", para{label: "<y>w: </y>", labelWidth: 3,
+			text: "aaaa bbbb cccc dddd eeee", paint: func(s string) string {
+				return "<y>" + s + "</y>"
+			}}, "<y>w: </y><y>aaaa bbbb cccc</y>\n   <y>dddd eeee</y>\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			tt.p.write(&buf, 20)
+			if buf.String() != tt.want {
+				t.Errorf("wrong result\ngot:\n%s\nwant:\n%s", buf.String(), tt.want)
+			}
+		})
 	}
 }

@@ -84,4 +84,5 @@ func TestApplyHuman_golden(t *testing.T) {
 	var buf bytes.Buffer
 	ApplyHuman(&buf, r, false)
 	checkPlanGolden(t, "apply.golden", buf.Bytes())
+	checkWidth(t, buf.String())
 }

@@ -147,19 +147,7 @@ func tlsLine(t *scan.TLSInfo) string {
 // writeWrapped writes text after label, wrapped to scanWidth with later
 // lines indented under the first.
 func writeWrapped(w io.Writer, label, text string) {
-	indent := strings.Repeat(" ", len(label))
-	line := label
-	for _, word := range strings.Fields(text) {
-		if len(line) > len(indent) && len(line)+1+len(word) > scanWidth {
-			fmt.Fprintln(w, line)
-			line = indent
-		}
-		if len(line) > len(indent) {
-			line += " "
-		}
-		line += word
-	}
-	fmt.Fprintln(w, line)
+	para{label: label, text: text}.write(w, scanWidth)
 }
 
 func plural(n int, one, many string) string {
