@@ -17,6 +17,7 @@ import (
 type applyFlags struct {
 	autoApprove bool
 	noRollback  bool
+	evidence    string
 }
 
 func newApplyCommand(env *Env) *cobra.Command {
@@ -58,6 +59,9 @@ func newApplyCommand(env *Env) *cobra.Command {
 		"apply without asking for approval")
 	cmd.Flags().BoolVar(&af.noRollback, "no-rollback", false,
 		"keep the new values on a host whose SMTP verification fails")
+	cmd.Flags().StringVar(&af.evidence, "evidence", "",
+		"write a JSON record of the apply to FILE: per host the values before and after, "+
+			"each step with its time, the remote command output and the SMTP transcripts")
 	return cmd
 }
 
@@ -135,8 +139,21 @@ func runApplyFile(env *Env, cf *configFlags, ef *engineFlags, af *applyFlags,
 // applyAndReport runs the apply and renders its outcome.
 func applyAndReport(ctx context.Context, env *Env, p *plan.Plan, opts plan.Options,
 	af *applyFlags, ui *applyUI) error {
+	started := env.Now()
 	r := plan.Apply(ctx, p, plan.ApplyOptions{Options: opts, NoRollback: af.noRollback})
 	ui.applied(r)
+
+	// The record is written whatever the outcome: a failed apply needs its
+	// evidence most.
+	if af.evidence != "" {
+		err := plan.WriteEvidence(af.evidence, p, r, Version, started, env.Now())
+		if err != nil {
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		if !ui.json() {
+			fmt.Fprintf(env.Stdout, "Evidence written to %s.\n", af.evidence)
+		}
+	}
 	return exitFor(r.ExitCode())
 }
 
@@ -185,6 +202,9 @@ func newApplyUI(env *Env, jsonOut bool) *applyUI {
 	}
 	return ui
 }
+
+// json reports whether the UI prints JSON lines.
+func (ui *applyUI) json() bool { return ui.stream != nil }
 
 func (ui *applyUI) event(e plan.Event) {
 	if ui.stream != nil {
