@@ -1,10 +1,10 @@
 package wsman
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -137,15 +137,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cfg := h.cfg.Load()
 
 	// Read the whole body first: the NTLM handshake resends it on the same
-	// connection, which must stay usable after a 401.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
-	if err != nil {
+	// connection, which must stay usable after a 401. The buffer is reused:
+	// nothing read from a request keeps pointing into it.
+	buf := bufferPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer recycle(buf)
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxRequestBody)); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 		}
 		return
 	}
+	body := buf.Bytes()
 
 	if !h.pause(r.Context(), cfg.Latency) {
 		return

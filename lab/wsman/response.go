@@ -24,7 +24,8 @@ const envelopeOpen = `<s:Envelope xml:lang="en-US"` +
 	` xmlns:p="` + nsMSWSMan + `">` +
 	`<s:Header><a:Action>`
 
-// bufferPool recycles answer buffers; an answer is at most about 150 KB.
+// bufferPool recycles request and answer buffers; an answer is at most
+// about 150 KB, a request at most maxRequestBody.
 var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // answer is an answer being built: the header is written by newAnswer, the
@@ -63,9 +64,13 @@ func (a answer) send(w http.ResponseWriter, status int) {
 	w.WriteHeader(status)
 	_, _ = w.Write(a.buf.Bytes())
 
-	// Do not keep unusually large buffers alive in the pool.
-	if a.buf.Cap() <= 256<<10 {
-		bufferPool.Put(a.buf)
+	recycle(a.buf)
+}
+
+// recycle returns buf to bufferPool, unless it grew unusually large.
+func recycle(buf *bytes.Buffer) {
+	if buf.Cap() <= 256<<10 {
+		bufferPool.Put(buf)
 	}
 }
 

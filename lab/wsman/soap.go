@@ -111,12 +111,22 @@ var (
 	elCode      = xml.Name{Space: nsShell, Local: "Code"}
 )
 
-// parseRequest decodes a request envelope. It walks the tokens instead of
-// unmarshalling into tagged structs: that matches elements by namespace and
-// local name whatever the prefixes, takes CDATA and entities alike, and is
-// cheap. On error the returned request still carries whatever MessageID was
-// read, so that the fault can relate to it.
+// parseRequest decodes a request envelope. On error the returned request
+// still carries whatever MessageID was read, so that the fault can relate
+// to it. The envelopes clients really send take the fast path, scanRequest;
+// everything else goes through encoding/xml in decodeRequest.
 func parseRequest(data []byte) (*request, error) {
+	if req, ok := scanRequest(data); ok {
+		return req, req.nameOperation()
+	}
+	return decodeRequest(data)
+}
+
+// decodeRequest decodes a request envelope with encoding/xml. It walks the
+// tokens instead of unmarshalling into tagged structs: that matches
+// elements by namespace and local name whatever the prefixes, and takes
+// CDATA and entities alike.
+func decodeRequest(data []byte) (*request, error) {
 	req := &request{}
 	d := xml.NewDecoder(bytes.NewReader(data))
 	var (
@@ -150,13 +160,18 @@ func parseRequest(data []byte) (*request, error) {
 		}
 	}
 
-	// Name the operation only once the whole envelope is known to be valid.
-	op, ok := operations[req.action]
+	return req, req.nameOperation()
+}
+
+// nameOperation sets the operation from the action, once the whole envelope
+// is known to be valid.
+func (r *request) nameOperation() error {
+	op, ok := operations[r.action]
 	if !ok {
-		return req, fmt.Errorf("unsupported action %q", req.action)
+		return fmt.Errorf("unsupported action %q", r.action)
 	}
-	req.op = op
-	return req, nil
+	r.op = op
+	return nil
 }
 
 // start records the attributes of an element the server cares about.

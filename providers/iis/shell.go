@@ -1,12 +1,10 @@
 package iis
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -47,6 +45,15 @@ type remoteShell interface {
 
 // winrmShell is a remoteShell over masterzen/winrm.
 //
+// masterzen/winrm builds the requests and carries them (TLS, Basic or NTLM
+// authentication); winrmShell sends them itself in the order masterzen's
+// Shell and Command would - Create, then Command, Receive until done and
+// Signal per command line, and Delete - and reads the answers with
+// readAnswer. That keeps the wire traffic the same while sparing, per
+// answer, masterzen's XPath evaluation (it parses each answer into a tree
+// and walks it once per query) and, per command, its output goroutine and
+// pipes.
+//
 // masterzen/winrm takes no context, so every call runs in a goroutine and
 // the caller waits for it or for ctx. When ctx ends first, the shell is
 // abandoned: its connections are closed and no new ones may be dialled, so
@@ -62,10 +69,13 @@ type remoteShell interface {
 // deadline abandons one, since Windows allows many shells per user; sending
 // Delete on a fresh connection with a short timeout would clean it up.
 type winrmShell struct {
-	shell    *winrm.Shell
-	conns    *connTracker
-	timeout  time.Duration
-	requests atomic.Int64
+	client    *winrm.Client
+	transport *countingTransport
+	url       string // the endpoint URL, as masterzen writes it in a:To
+	id        string // the remote shell's ShellId
+	conns     *connTracker
+	timeout   time.Duration
+	requests  atomic.Int64
 
 	mu     sync.Mutex
 	broken error
@@ -78,6 +88,7 @@ func openShell(ctx context.Context, addr string, c providers.Connection) (*winrm
 		return nil, err
 	}
 	s := &winrmShell{
+		url:     endpointURL(ep),
 		conns:   &connTracker{timeout: ep.Timeout},
 		timeout: ep.Timeout,
 	}
@@ -88,19 +99,32 @@ func openShell(ctx context.Context, addr string, c providers.Connection) (*winrm
 		if strings.EqualFold(c.Auth, "ntlm") {
 			inner = winrm.NewClientNTLMWithDial(s.conns.dial)
 		}
-		return &countingTransport{inner: inner, n: &s.requests}
+		s.transport = &countingTransport{inner: inner, n: &s.requests}
+		return s.transport
 	}
-	client, err := winrm.NewClientWithParameters(ep, c.Username, c.Password, params)
+	s.client, err = winrm.NewClientWithParameters(ep, c.Username, c.Password, params)
 	if err != nil {
 		return nil, fmt.Errorf("set up the WinRM client: %w", err)
 	}
 
-	s.shell, err = call(ctx, s, client.CreateShell)
+	s.id, err = call(ctx, s, s.create)
 	if err != nil {
 		s.conns.closeAll()
 		return nil, fmt.Errorf("open a shell: %w", err)
 	}
 	return s, nil
+}
+
+// create sends Create and returns the new shell's id.
+func (s *winrmShell) create() (string, error) {
+	a, err := s.send(winrm.NewOpenShellRequest(s.url, &s.client.Parameters))
+	if err != nil {
+		return "", err
+	}
+	if a.shellID == "" {
+		return "", errors.New("the host's answer to Create holds no ShellId")
+	}
+	return a.shellID, nil
 }
 
 // endpoint validates a connection and turns it into masterzen/winrm terms.
@@ -147,6 +171,15 @@ func endpoint(addr string, c providers.Connection) (*winrm.Endpoint, *winrm.Para
 	return ep, params, nil
 }
 
+// endpointURL is the URL masterzen/winrm posts to and writes in a:To.
+func endpointURL(ep *winrm.Endpoint) string {
+	scheme := "http"
+	if ep.HTTPS {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s:%d/wsman", scheme, ep.Host, ep.Port)
+}
+
 // isoDuration formats d as an ISO 8601 duration in seconds, e.g. PT20S.
 func isoDuration(d time.Duration) string {
 	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "S"
@@ -159,36 +192,68 @@ func (s *winrmShell) Run(ctx context.Context, cmdline string) (cmdResult, error)
 
 // run does the work of Run without regard to a context.
 func (s *winrmShell) run(cmdline string) (cmdResult, error) {
-	cmd, err := s.shell.Execute(cmdline)
+	params := &s.client.Parameters
+	started, err := s.send(winrm.NewExecuteCommandRequest(s.url, s.id, cmdline, nil, params))
 	if err != nil {
 		return cmdResult{}, err
 	}
-
-	// Both streams must be drained while the command runs: masterzen
-	// writes them to unbuffered pipes.
-	var stdout, stderr bytes.Buffer
-	var outErr, errErr error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		_, outErr = io.Copy(&stdout, cmd.Stdout)
-	}()
-	go func() {
-		defer wg.Done()
-		_, errErr = io.Copy(&stderr, cmd.Stderr)
-	}()
-	cmd.Wait()
-	wg.Wait()
-
-	// The Signal only tells the host it may forget the finished command,
-	// so its failure does not spoil the output.
-	if err := cmd.Close(); err != nil {
-		debugLog().Debug("winrm: signal failed", "err", err)
+	if started.commandID == "" {
+		return cmdResult{}, errors.New("the host's answer to Command holds no CommandId")
 	}
 
-	res := cmdResult{Stdout: stdout.String(), Stderr: stderr.String(), Exit: cmd.ExitCode()}
-	return res, errors.Join(outErr, errErr)
+	var res cmdResult
+	var stdout, stderr []byte
+	for {
+		body, err := s.post(winrm.NewGetOutputRequest(s.url, s.id, started.commandID,
+			"stdout stderr", params))
+
+		// An OperationTimeout only says the command printed nothing in
+		// time: ask again, as masterzen does.
+		if err != nil && strings.Contains(err.Error(), "OperationTimeout") {
+			continue
+		}
+		var out answer
+		if err == nil {
+			out, err = readAnswer(body)
+		}
+		if err != nil {
+			s.signal(started.commandID)
+			return cmdResult{Stdout: string(stdout), Stderr: string(stderr)}, err
+		}
+
+		stdout = append(stdout, out.stdout...)
+		stderr = append(stderr, out.stderr...)
+		if out.done {
+			res = cmdResult{Stdout: string(stdout), Stderr: string(stderr), Exit: out.exitCode}
+			break
+		}
+	}
+	s.signal(started.commandID)
+	return res, nil
+}
+
+// signal sends Signal terminate for a command. It only tells the host it
+// may forget the command, so its failure does not spoil the output.
+func (s *winrmShell) signal(commandID string) {
+	if _, err := s.post(winrm.NewSignalRequest(s.url, s.id, commandID,
+		&s.client.Parameters)); err != nil {
+		debugLog().Debug("winrm: signal failed", "err", err)
+	}
+}
+
+// send posts a request and reads the answer.
+func (s *winrmShell) send(m *soap.SoapMessage) (answer, error) {
+	body, err := s.post(m)
+	if err != nil {
+		return answer{}, err
+	}
+	return readAnswer(body)
+}
+
+// post sends one request through the client's transport.
+func (s *winrmShell) post(m *soap.SoapMessage) (string, error) {
+	defer m.Free()
+	return s.transport.Post(s.client, m)
 }
 
 // Requests returns the number of WinRM requests sent so far.
@@ -206,7 +271,9 @@ func (s *winrmShell) Close() error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	_, err := call(ctx, s, func() (struct{}, error) { return struct{}{}, s.shell.Close() })
+	_, err := call(ctx, s, func() (string, error) {
+		return s.post(winrm.NewDeleteShellRequest(s.url, s.id, &s.client.Parameters))
+	})
 	if err != nil {
 		return fmt.Errorf("delete the remote shell: %w", err)
 	}
