@@ -33,8 +33,9 @@ func newAuthority() (*authority, error) {
 		return nil, fmt.Errorf("generate CA key: %w", err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "smtpverbs lab CA", Organization: []string{"smtpverbs lab"}},
+		SerialNumber: serial(),
+		Subject: pkix.Name{CommonName: "smtpverbs lab CA",
+			Organization: []string{"smtpverbs lab"}},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,

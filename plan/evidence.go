@@ -26,8 +26,8 @@ type evidenceJSON struct {
 	ConfigDigest  string    `json:"config_digest"`
 	Interrupted   bool      `json:"interrupted"`
 
-	Hosts   []evidenceHost  `json:"hosts"`
-	Summary evidenceSummary `json:"summary"`
+	Hosts   []evidenceHost `json:"hosts"`
+	Summary ApplySummary   `json:"summary"`
 }
 
 type evidenceHost struct {
@@ -74,18 +74,6 @@ type evidenceProbe struct {
 	Transcript []string `json:"transcript"`
 }
 
-type evidenceSummary struct {
-	Applied      int `json:"applied"`
-	Unchanged    int `json:"unchanged"`
-	Stale        int `json:"stale"`
-	Failed       int `json:"failed"`
-	Skipped      int `json:"skipped"`
-	Unreachable  int `json:"unreachable"`
-	AuthFailed   int `json:"auth_failed"`
-	CannotChange int `json:"cannot_change"`
-	RolledBack   int `json:"rolled_back"`
-}
-
 // MarshalEvidence renders the evidence record of an apply of p that ran
 // from started to finished with result r. Secrets were already removed from
 // everything a Result holds; the record holds no credentials.
@@ -100,7 +88,7 @@ func MarshalEvidence(p *Plan, r *Result, toolVersion string, started,
 		FinishedAt:    finished.UTC(),
 		ConfigDigest:  p.ConfigDigest,
 		Interrupted:   r.Interrupted,
-		Summary:       evidenceSummary(r.Summary),
+		Summary:       r.Summary,
 	}
 	for _, hr := range r.Hosts {
 		ev.Hosts = append(ev.Hosts, evidenceFor(hr))

@@ -28,7 +28,7 @@ type (
 		Targets       []string            `json:"targets"`
 		Connections   map[string]connJSON `json:"connections"`
 		Hosts         []hostJSON          `json:"hosts"`
-		Summary       summaryJSON         `json:"summary"`
+		Summary       Summary             `json:"summary"`
 	}
 
 	connJSON struct {
@@ -88,18 +88,6 @@ type (
 		Expires       string `json:"expires"`
 		Active        bool   `json:"active"`
 	}
-
-	summaryJSON struct {
-		Hosts          int `json:"hosts"`
-		Change         int `json:"change"`
-		VerbChanges    int `json:"verb_changes"`
-		Compliant      int `json:"compliant"`
-		CannotChange   int `json:"cannot_change"`
-		Unreachable    int `json:"unreachable"`
-		AuthFailed     int `json:"auth_failed"`
-		Errored        int `json:"error"`
-		PendingRestart int `json:"pending_restart"`
-	}
 )
 
 // dateLayout is how exception expiry dates are written, as in the
@@ -118,7 +106,7 @@ func Marshal(p *Plan) ([]byte, error) {
 		Targets:       nonNil(p.Targets),
 		Connections:   map[string]connJSON{},
 		Hosts:         make([]hostJSON, 0, len(p.Hosts)),
-		Summary:       summaryJSON(p.Summary),
+		Summary:       p.Summary,
 	}
 	for name, c := range p.Connections {
 		f.Connections[name] = connJSON(c)

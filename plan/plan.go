@@ -215,16 +215,19 @@ type Connection struct {
 }
 
 // Summary counts the hosts of a plan by status.
+//
+// Its JSON form is shared by plan files and the change_summary event of the
+// -json stream.
 type Summary struct {
-	Hosts          int
-	Change         int
-	VerbChanges    int // verb changes over all instances of changing hosts
-	Compliant      int
-	CannotChange   int
-	Unreachable    int
-	AuthFailed     int
-	Errored        int
-	PendingRestart int
+	Hosts          int `json:"hosts"`
+	Change         int `json:"change"`
+	VerbChanges    int `json:"verb_changes"` // over all instances of changing hosts
+	Compliant      int `json:"compliant"`
+	CannotChange   int `json:"cannot_change"`
+	Unreachable    int `json:"unreachable"`
+	AuthFailed     int `json:"auth_failed"`
+	Errored        int `json:"error"`
+	PendingRestart int `json:"pending_restart"`
 }
 
 // summarize counts hosts by status.

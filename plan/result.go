@@ -93,16 +93,19 @@ type Step struct {
 }
 
 // ApplySummary counts the hosts of an apply by outcome.
+//
+// Its JSON form is shared by evidence records and the change_summary event
+// of the -json stream.
 type ApplySummary struct {
-	Applied      int
-	Unchanged    int
-	Stale        int
-	Failed       int
-	Skipped      int
-	Unreachable  int
-	AuthFailed   int
-	CannotChange int
-	RolledBack   int
+	Applied      int `json:"applied"`
+	Unchanged    int `json:"unchanged"`
+	Stale        int `json:"stale"`
+	Failed       int `json:"failed"`
+	Skipped      int `json:"skipped"`
+	Unreachable  int `json:"unreachable"`
+	AuthFailed   int `json:"auth_failed"`
+	CannotChange int `json:"cannot_change"`
+	RolledBack   int `json:"rolled_back"`
 }
 
 // summarizeResult counts outcomes.

@@ -71,31 +71,15 @@ type jsonDiagnostic struct {
 
 // planChanges is the change_summary of a plan.
 type planChanges struct {
-	Operation      string `json:"operation"`
-	Hosts          int    `json:"hosts"`
-	Change         int    `json:"change"`
-	VerbChanges    int    `json:"verb_changes"`
-	Compliant      int    `json:"compliant"`
-	CannotChange   int    `json:"cannot_change"`
-	Unreachable    int    `json:"unreachable"`
-	AuthFailed     int    `json:"auth_failed"`
-	Errored        int    `json:"error"`
-	PendingRestart int    `json:"pending_restart"`
+	Operation string `json:"operation"`
+	plan.Summary
 }
 
 // applyChanges is the change_summary of an apply.
 type applyChanges struct {
-	Operation    string `json:"operation"`
-	Applied      int    `json:"applied"`
-	Unchanged    int    `json:"unchanged"`
-	Stale        int    `json:"stale"`
-	Failed       int    `json:"failed"`
-	Skipped      int    `json:"skipped"`
-	Unreachable  int    `json:"unreachable"`
-	AuthFailed   int    `json:"auth_failed"`
-	CannotChange int    `json:"cannot_change"`
-	RolledBack   int    `json:"rolled_back"`
-	Interrupted  bool   `json:"interrupted"`
+	Operation string `json:"operation"`
+	plan.ApplySummary
+	Interrupted bool `json:"interrupted"`
 }
 
 func (s *JSONStream) write(m jsonMessage) {
@@ -163,26 +147,15 @@ func isApplyStep(t plan.EventType) bool {
 func (s *JSONStream) PlanSummary(p *plan.Plan) {
 	sum := p.Summary
 	s.write(jsonMessage{Message: PlanSummaryLine(sum), Timestamp: s.stamp(),
-		Type: string(plan.EventChangeSummary), Changes: planChanges{
-			Operation: "plan", Hosts: sum.Hosts, Change: sum.Change,
-			VerbChanges: sum.VerbChanges, Compliant: sum.Compliant,
-			CannotChange: sum.CannotChange, Unreachable: sum.Unreachable,
-			AuthFailed: sum.AuthFailed, Errored: sum.Errored,
-			PendingRestart: sum.PendingRestart,
-		}})
+		Type: string(plan.EventChangeSummary), Changes: planChanges{Operation: "plan", Summary: sum}})
 }
 
 // ApplySummary writes the change_summary of an apply.
 func (s *JSONStream) ApplySummary(r *plan.Result) {
 	sum := r.Summary
 	s.write(jsonMessage{Message: ApplySummaryLine(sum), Timestamp: s.stamp(),
-		Type: string(plan.EventChangeSummary), Changes: applyChanges{
-			Operation: "apply", Applied: sum.Applied, Unchanged: sum.Unchanged,
-			Stale: sum.Stale, Failed: sum.Failed, Skipped: sum.Skipped,
-			Unreachable: sum.Unreachable, AuthFailed: sum.AuthFailed,
-			CannotChange: sum.CannotChange, RolledBack: sum.RolledBack,
-			Interrupted: r.Interrupted,
-		}})
+		Type: string(plan.EventChangeSummary), Changes: applyChanges{Operation: "apply", ApplySummary: sum,
+			Interrupted: r.Interrupted}})
 }
 
 // Error writes a diagnostic that is about the run, not one host.
