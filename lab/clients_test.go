@@ -2,16 +2,14 @@ package lab
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/masterzen/winrm"
+
+	"github.com/smtpverbs/smtpverbs/lab/internal/pywinrmtest"
 )
 
 // The commands a remediation runs, with the output formats documented for
@@ -144,11 +142,7 @@ func TestMasterzen_faults(t *testing.T) {
 
 // TestPywinrm_lab drives lab hosts with Debian's pywinrm 0.3.0.
 func TestPywinrm_lab(t *testing.T) {
-	const python = "/usr/bin/python3"
-	if err := exec.Command(python, "-c", "import winrm").Run(); err != nil {
-		t.Skipf("%s cannot import winrm (install the Debian package python3-winrm): %v",
-			python, err)
-	}
+	pywinrmtest.Require(t)
 	l := startLab(t, Spec{Hosts: []HostSpec{
 		{Name: "mail01", VirtualServers: []VirtualServerSpec{{ID: 1, Value: u32(7697601)}}},
 	}})
@@ -173,7 +167,9 @@ func TestPywinrm_lab(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := pywinrm(t, python, l, h, tt.transport, tt.target, tt.command, tt.args)
+			res := pywinrmtest.Run(t, pywinrmtest.Request{Target: tt.target,
+				Transport: tt.transport, User: h.Username, Password: h.Password,
+				Command: tt.command, Args: tt.args, CAFile: l.CAFile})
 			if res.Error != "" {
 				t.Fatalf("pywinrm raised %s: %s", res.Error, res.Message)
 			}
@@ -186,48 +182,4 @@ func TestPywinrm_lab(t *testing.T) {
 			}
 		})
 	}
-}
-
-type pyResult struct {
-	Stdout, Stderr, Error, Message string
-	Status                         int
-}
-
-// pywinrm runs one command through the WinRM server's pywinrm driver script.
-func pywinrm(t *testing.T, python string, l *Lab, h *Host, transport, target, command string,
-	args []string) pyResult {
-	t.Helper()
-	dir := t.TempDir()
-	env := []string{}
-	for _, kv := range os.Environ() {
-		// These override ca_trust_path in pywinrm 0.3.0 (pywinrm issue 201).
-		name, _, _ := strings.Cut(kv, "=")
-		if name != "REQUESTS_CA_BUNDLE" && name != "CURL_CA_BUNDLE" && name != "OPENSSL_CONF" {
-			env = append(env, kv)
-		}
-	}
-	if transport == "ntlm" {
-		// ntlm-auth needs MD4, which OpenSSL 3 keeps in its legacy provider.
-		conf := filepath.Join(dir, "openssl.cnf")
-		os.WriteFile(conf, []byte("openssl_conf = init\n[init]\nproviders = p\n[p]\n"+
-			"default = d\nlegacy = l\n[d]\nactivate = 1\n[l]\nactivate = 1\n"), 0o600)
-		env = append(env, "OPENSSL_CONF="+conf)
-	}
-	in, _ := json.Marshal(map[string]any{"target": target, "transport": transport,
-		"user": h.Username, "password": h.Password, "command": command, "args": args,
-		"ca": l.CAFile})
-
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "wsman/testdata/pywinrm_client.py", string(in))
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pywinrm driver: %v\n%s", err, out)
-	}
-	var res pyResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("pywinrm driver output %q: %v", out, err)
-	}
-	return res
 }

@@ -1,102 +1,34 @@
 package wsman
 
 import (
-	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smtpverbs/smtpverbs/lab/internal/pywinrmtest"
 )
-
-// systemPython is Debian's interpreter, which has python3-winrm 0.3.0; a
-// pyenv python earlier on PATH would not.
-const systemPython = "/usr/bin/python3"
-
-// opensslLegacy enables OpenSSL 3's legacy provider, without which
-// ntlm-auth fails with "unsupported hash type md4" on Debian 12.
-const opensslLegacy = `openssl_conf = openssl_init
-[openssl_init]
-providers = provider_sect
-[provider_sect]
-default = default_sect
-legacy = legacy_sect
-[default_sect]
-activate = 1
-[legacy_sect]
-activate = 1
-`
-
-// pyResult is what testdata/pywinrm_client.py prints.
-type pyResult struct {
-	Stdout  string `json:"stdout"`
-	Stderr  string `json:"stderr"`
-	Status  int    `json:"status"`
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
-
-// requirePywinrm skips the test when the system python lacks pywinrm.
-func requirePywinrm(t *testing.T) {
-	t.Helper()
-	if err := exec.Command(systemPython, "-c", "import winrm").Run(); err != nil {
-		t.Skipf("%s cannot import winrm (install the Debian package python3-winrm): %v",
-			systemPython, err)
-	}
-}
 
 // pyRun runs one command with pywinrm against the lab.
 func pyRun(t *testing.T, l *lab, transport, password, command string, args []string) pyResult {
 	t.Helper()
-	dir := t.TempDir()
-	env := []string{"NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost"}
-	for _, kv := range os.Environ() {
-		// These override ca_trust_path in pywinrm 0.3.0 (pywinrm issue 201).
-		name, _, _ := strings.Cut(kv, "=")
-		if name == "REQUESTS_CA_BUNDLE" || name == "CURL_CA_BUNDLE" || name == "OPENSSL_CONF" {
-			continue
-		}
-		env = append(env, kv)
-	}
-
-	in := map[string]any{"target": l.url(), "transport": transport, "user": testUser,
-		"password": password, "command": command, "args": args}
+	req := pywinrmtest.Request{Target: l.url(), Transport: transport, User: testUser,
+		Password: password, Command: command, Args: args}
 	if l.https {
-		ca := filepath.Join(dir, "ca.pem")
-		if err := os.WriteFile(ca, l.caPEM, 0o600); err != nil {
+		req.CAFile = filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(req.CAFile, l.caPEM, 0o600); err != nil {
 			t.Fatalf("write CA: %v", err)
 		}
-		in["ca"] = ca
 	}
-	if transport == "ntlm" {
-		conf := filepath.Join(dir, "openssl-legacy.cnf")
-		if err := os.WriteFile(conf, []byte(opensslLegacy), 0o600); err != nil {
-			t.Fatalf("write OpenSSL config: %v", err)
-		}
-		env = append(env, "OPENSSL_CONF="+conf)
-	}
-	arg, _ := json.Marshal(in)
-
-	// The deadline only guards against a hung interpreter.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, systemPython, "testdata/pywinrm_client.py", string(arg))
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pywinrm client: %v\n%s", err, out)
-	}
-	var res pyResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("pywinrm client output %q: %v", out, err)
-	}
-	return res
+	return pywinrmtest.Run(t, req)
 }
 
+// pyResult is what pywinrm returned or raised.
+type pyResult = pywinrmtest.Result
+
 func TestPywinrm_runCmd(t *testing.T) {
-	requirePywinrm(t)
+	pywinrmtest.Require(t)
 	tests := []struct {
 		name      string
 		cfg       Config
@@ -157,7 +89,7 @@ func TestPywinrm_runCmd(t *testing.T) {
 }
 
 func TestPywinrm_errors(t *testing.T) {
-	requirePywinrm(t)
+	pywinrmtest.Require(t)
 	tests := []struct {
 		name        string
 		cfg         Config

@@ -1,6 +1,6 @@
 """Run one command through pywinrm against the lab and print the result.
 
-Used by pywinrm_test.go. The only argument is a JSON object with target,
+Used by package pywinrmtest. The only argument is a JSON object with target,
 transport, user, password, command, and optional args and ca. The output
 is one JSON object: stdout, stderr and status, or error and message when
 pywinrm raised.
