@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -57,7 +58,22 @@ func (e *ExitError) Unwrap() error { return e.Err }
 var errSilent = &ExitError{Code: ExitFailure}
 
 // Main runs smtpverbs with args and returns the process exit code.
-func Main(args []string, env *Env) int {
+func Main(args []string, env *Env) (code int) {
+	// A bug must not greet the user with a goroutine dump: say what happened
+	// and how to get the details. Panics in other goroutines are not caught
+	// here; the packages that start goroutines recover where they can act.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(env.Stderr, "Error: internal error in smtpverbs: %v\n\n"+
+				"This is a bug. Please report it with the command you ran; run it again "+
+				"with SMTPVERBS_LOG=debug to include the stack trace.\n", r)
+			if env.Getenv("SMTPVERBS_LOG") != "" {
+				fmt.Fprintf(env.Stderr, "\n%s", debug.Stack())
+			}
+			code = ExitFailure
+		}
+	}()
+
 	if env.Interrupt == nil {
 		env.Interrupt = notifyInterrupt()
 	}
