@@ -52,6 +52,15 @@ func Apply(ctx context.Context, p *Plan, opts ApplyOptions) *Result {
 			continue
 		}
 		g.Go(func() error {
+			// A bug must not take the other hosts down, nor leave this one
+			// unreported: it may have been written already.
+			defer func() {
+				if r := recover(); r != nil {
+					hr.finish(OutcomeFailed, fmt.Sprintf("internal error while applying "+
+						"(the host may have been written): %v", r), bugRemedy)
+					a.done(hr)
+				}
+			}()
 			a.applyHost(ctx, h, hr)
 			return nil
 		})

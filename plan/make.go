@@ -104,7 +104,14 @@ func Make(ctx context.Context, cfg *config.Config, servers []*config.Server,
 			continue
 		}
 		g.Go(func() error {
-			m.planHost(ctx, p.Hosts[i])
+			h := p.Hosts[i]
+			defer func() {
+				if r := recover(); r != nil {
+					h.setStatus(StatusError, fmt.Sprintf("internal error while planning: %v", r),
+						bugRemedy)
+				}
+			}()
+			m.planHost(ctx, h)
 			return nil
 		})
 	}
@@ -116,6 +123,10 @@ func Make(ctx context.Context, cfg *config.Config, servers []*config.Server,
 	}
 	return p, nil
 }
+
+// bugRemedy is the remedy of a host on which smtpverbs itself failed.
+const bugRemedy = "This is a bug in smtpverbs: please report it with the command you ran. " +
+	"Plan again to see the host's state."
 
 // maker plans hosts with one set of options.
 type maker struct {
