@@ -147,14 +147,16 @@ func isApplyStep(t plan.EventType) bool {
 func (s *JSONStream) PlanSummary(p *plan.Plan) {
 	sum := p.Summary
 	s.write(jsonMessage{Message: PlanSummaryLine(sum), Timestamp: s.stamp(),
-		Type: string(plan.EventChangeSummary), Changes: planChanges{Operation: "plan", Summary: sum}})
+		Type:    string(plan.EventChangeSummary),
+		Changes: planChanges{Operation: "plan", Summary: sum}})
 }
 
 // ApplySummary writes the change_summary of an apply.
 func (s *JSONStream) ApplySummary(r *plan.Result) {
 	sum := r.Summary
 	s.write(jsonMessage{Message: ApplySummaryLine(sum), Timestamp: s.stamp(),
-		Type: string(plan.EventChangeSummary), Changes: applyChanges{Operation: "apply", ApplySummary: sum,
+		Type: string(plan.EventChangeSummary),
+		Changes: applyChanges{Operation: "apply", ApplySummary: sum,
 			Interrupted: r.Interrupted}})
 }
 
