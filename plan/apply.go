@@ -18,6 +18,32 @@ type ApplyOptions struct {
 	// NoRollback leaves a host with its new values when verification
 	// fails, instead of writing the previous values back.
 	NoRollback bool
+
+	// Batches, when set, applies the hosts that will change in rolling
+	// batches of these sizes, taken in plan order; the last size repeats
+	// until every host has a batch. A batch starts only when every host of
+	// the one before has finished. Nil applies every host in one batch.
+	Batches []BatchSize
+
+	// MaxFail, when set, is the failure budget: once the hosts that count
+	// as failed in finished batches exceed it, no further batch starts.
+	// Without Batches it implies batches of Parallelism hosts, so that the
+	// budget is checked at all. Nil means no limit.
+	MaxFail *FailLimit
+}
+
+// rolling reports whether o asks for batches or a failure budget, the
+// cases in which Apply reports batches.
+func (o ApplyOptions) rolling() bool {
+	return o.Batches != nil || o.MaxFail != nil
+}
+
+// batchSizes returns the batch sizes Apply uses: nil for one batch.
+func (o ApplyOptions) batchSizes() []BatchSize {
+	if o.Batches == nil && o.MaxFail != nil {
+		return []BatchSize{{N: o.Parallelism}}
+	}
+	return o.Batches
 }
 
 // Apply carries out p. For each host that will change it opens a session
@@ -28,17 +54,20 @@ type ApplyOptions struct {
 // offered. A host that fails verification gets its previous values back
 // unless NoRollback is set.
 //
-// Hosts are independent: a failure never stops the others. When ctx is
-// cancelled no new host is started, and hosts in flight finish the step
-// they are in and stop before the next one; every host still gets an
-// outcome. Apply closes the sessions Make kept.
+// Hosts are independent: a failure never stops the others, unless a
+// failure budget (ApplyOptions.MaxFail) is exceeded, in which case no
+// further batch starts. Within a batch up to Parallelism hosts run at once.
+// When ctx is cancelled no new host is started, and hosts in flight finish
+// the step they are in and stop before the next one; every host still gets
+// an outcome. Apply closes the sessions Make kept.
 func Apply(ctx context.Context, p *Plan, opts ApplyOptions) *Result {
 	opts.Options = opts.Options.withDefaults()
 	a := &applier{opts: opts, em: newEmitter(opts.Events, opts.Now)}
 	r := &Result{Hosts: make([]*HostResult, len(p.Hosts))}
 
-	g := new(errgroup.Group)
-	g.SetLimit(opts.Parallelism)
+	// Hosts with nothing to write get the outcome their plan status
+	// implies; the others are applied batch by batch, in plan order.
+	var todo []*HostResult
 	for i, h := range p.Hosts {
 		hr := &HostResult{Host: h}
 		r.Hosts[i] = hr
@@ -46,8 +75,32 @@ func Apply(ctx context.Context, p *Plan, opts ApplyOptions) *Result {
 			hr.fromStatus(h)
 			continue
 		}
+		todo = append(todo, hr)
+	}
+	a.applyBatches(ctx, r, splitBatches(todo, opts.batchSizes()))
+
+	_ = p.Close() // sessions of hosts that were not applied
+	r.Interrupted = ctx.Err() != nil
+	r.Summary = summarizeResult(r.Hosts)
+	return r
+}
+
+// The reasons and remedy of hosts that were never started.
+const (
+	reasonInterrupted = "not started: the apply was interrupted; nothing was changed"
+	skipRemedy        = "Run smtpverbs apply again to finish."
+	remedyHalted      = "Find out why the hosts of the earlier batches failed (see their " +
+		"outcomes), fix the cause, then run smtpverbs plan and apply again."
+)
+
+// applyBatch applies the hosts of one batch, up to Parallelism at once, and
+// returns when every one has finished.
+func (a *applier) applyBatch(ctx context.Context, batch []*HostResult) {
+	g := new(errgroup.Group)
+	g.SetLimit(a.opts.Parallelism)
+	for _, hr := range batch {
 		if ctx.Err() != nil {
-			hr.skip("not started: the apply was interrupted; nothing was changed")
+			hr.skip(reasonInterrupted)
 			a.done(hr)
 			continue
 		}
@@ -61,16 +114,11 @@ func Apply(ctx context.Context, p *Plan, opts ApplyOptions) *Result {
 					a.done(hr)
 				}
 			}()
-			a.applyHost(ctx, h, hr)
+			a.applyHost(ctx, hr.Host, hr)
 			return nil
 		})
 	}
 	_ = g.Wait() // applyHost records failures in its HostResult
-
-	_ = p.Close() // sessions of hosts that were not applied
-	r.Interrupted = ctx.Err() != nil
-	r.Summary = summarizeResult(r.Hosts)
-	return r
 }
 
 // applier applies hosts with one set of options.
@@ -82,7 +130,7 @@ type applier struct {
 // applyHost applies the plan of one host, recording everything in hr.
 func (a *applier) applyHost(ctx context.Context, h *Host, hr *HostResult) {
 	if ctx.Err() != nil {
-		hr.skip("not started: the apply was interrupted; nothing was changed")
+		hr.skip(reasonInterrupted)
 		a.done(hr)
 		return
 	}
@@ -382,7 +430,7 @@ func (hr *HostResult) finish(o Outcome, reason, remedy string) {
 }
 
 func (hr *HostResult) skip(reason string) {
-	hr.finish(OutcomeSkipped, reason, "Run smtpverbs apply again to finish.")
+	hr.finish(OutcomeSkipped, reason, skipRemedy)
 }
 
 // fromStatus gives a host that had nothing to apply the outcome its plan

@@ -25,7 +25,8 @@ const (
 	EventVersionMessage EventType = "version"        // emitted by renderers, not the engine
 )
 
-// Event reports one step on one host.
+// Event reports one step on one host, or the start or end of a batch of a
+// rolling apply.
 type Event struct {
 	Type EventType
 	Time time.Time
@@ -44,6 +45,9 @@ type Event struct {
 
 	// Outcome is set on apply_complete and apply_errored.
 	Outcome Outcome
+
+	// Batch is set on batch_start and batch_complete.
+	Batch *BatchProgress
 }
 
 // emitter calls an Events callback from one goroutine at a time.

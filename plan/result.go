@@ -37,6 +37,15 @@ type Result struct {
 	// Interrupted is true when the context was cancelled during the apply.
 	Interrupted bool
 
+	// Batches are the batches a rolling apply ran, in order; nil when
+	// ApplyOptions asked for neither batches nor a failure budget.
+	Batches []BatchResult
+
+	// Halted says why no further batch started when the failure budget was
+	// exceeded, e.g. "2 hosts failed in batch 1, over -max-fail 1"; it is
+	// empty otherwise. The hosts of the later batches end as skipped.
+	Halted string
+
 	Summary ApplySummary
 }
 
@@ -53,6 +62,11 @@ type HostResult struct {
 	Reason string
 	Remedy string
 	Note   string
+
+	// Batch is the number, from 1, of the batch of a rolling apply the host
+	// belongs to; 0 when the apply had no batches or the host nothing to
+	// write. A host of a batch after len(Result.Batches) was never started.
+	Batch int
 
 	// Restarted is true when SMTPSVC was restarted by the write.
 	Restarted bool

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/smtpverbs/smtpverbs/cmd/smtpverbs/views"
 	"github.com/smtpverbs/smtpverbs/plan"
@@ -18,6 +19,39 @@ type applyFlags struct {
 	autoApprove bool
 	noRollback  bool
 	evidence    string
+
+	// batch and maxFail are -batch and -max-fail as given; batches and
+	// limit are what parse makes of them (nil when not given).
+	batch   string
+	maxFail string
+	batches []plan.BatchSize
+	limit   *plan.FailLimit
+}
+
+// applyOptions adds the apply flags to the engine's options.
+func (af *applyFlags) applyOptions(opts plan.Options) plan.ApplyOptions {
+	return plan.ApplyOptions{Options: opts, NoRollback: af.noRollback, Batches: af.batches,
+		MaxFail: af.limit}
+}
+
+// parse checks -batch and -max-fail, so that a typo fails before any host
+// is read.
+func (af *applyFlags) parse(fs *pflag.FlagSet) error {
+	if fs.Changed("batch") {
+		sizes, err := plan.ParseBatchSizes(af.batch)
+		if err != nil {
+			return fmt.Errorf("-batch %s: %w", af.batch, err)
+		}
+		af.batches = sizes
+	}
+	if fs.Changed("max-fail") {
+		limit, err := plan.ParseFailLimit(af.maxFail)
+		if err != nil {
+			return fmt.Errorf("-max-fail %s: %w", af.maxFail, err)
+		}
+		af.limit = &limit
+	}
+	return nil
 }
 
 func newApplyCommand(env *Env) *cobra.Command {
@@ -25,7 +59,8 @@ func newApplyCommand(env *Env) *cobra.Command {
 	var ef engineFlags
 	var af applyFlags
 	cmd := &cobra.Command{
-		Use:   "apply [PLANFILE] [-auto-approve] [-target NAME]... [-no-rollback] [-json]",
+		Use: "apply [PLANFILE] [-auto-approve] [-target NAME]... [-batch SIZES] " +
+			"[-max-fail N|P%] [-no-rollback] [-json]",
 		Short: "Write the planned verb settings to the hosts and restart SMTPSVC",
 		Long: "apply without a plan file makes a plan, shows it, and asks for approval " +
 			"(only 'yes' approves; -auto-approve skips the question, and without a terminal " +
@@ -37,11 +72,29 @@ func newApplyCommand(env *Env) *cobra.Command {
 			"restored, an inherited value by deleting the one written at the instance " +
 			"(unless -no-rollback). A failing host never stops the others; " +
 			"Ctrl-C starts no new host and lets hosts in flight finish their current step.\n\n" +
+			"-batch SIZES applies the hosts that will change in rolling batches, in plan " +
+			"order. SIZES is a comma-separated list of host counts or percentages of the " +
+			"hosts that will change (rounded down, at least 1 host); the last size repeats " +
+			"until every host is done: -batch 1,10%,100% is one host, then a tenth, then the " +
+			"rest; -batch 5 is batches of 5. Up to -parallelism hosts of a batch run at once, " +
+			"and a batch starts only when every host of the one before has finished, restart " +
+			"and SMTP verification included.\n\n" +
+			"-max-fail N or P% is a failure budget: when more than N hosts (or more than P% " +
+			"of the hosts started) of the finished batches have failed or were stale, no " +
+			"further batch starts and the hosts left are skipped. A host that could not be " +
+			"reached or refused the credentials before anything was written to it is counted " +
+			"apart and does not use the budget. -max-fail 0 stops after the first batch with " +
+			"a failure, so -batch 1,100% -max-fail 0 makes the first host a canary. Without " +
+			"-batch, -max-fail runs batches of -parallelism hosts, so the budget is checked " +
+			"as they finish. Default: no batches, no limit.\n\n" +
 			"Exit status: 0 every host applied or unchanged, 1 a host failed, was stale, " +
 			"was skipped or cannot be changed, 3 hosts could not be reached or refused the " +
 			"credentials (and nothing else failed).",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := af.parse(cmd.Flags()); err != nil {
+				return err
+			}
 			if len(args) == 1 {
 				if cmd.Flags().Changed("target") {
 					return errors.New("-target cannot be used with a plan file: the saved " +
@@ -59,6 +112,10 @@ func newApplyCommand(env *Env) *cobra.Command {
 		"apply without asking for approval")
 	cmd.Flags().BoolVar(&af.noRollback, "no-rollback", false,
 		"keep the new values on a host whose SMTP verification fails")
+	cmd.Flags().StringVar(&af.batch, "batch", "",
+		"apply in rolling batches of `SIZES`, e.g. 1,10%,100% or 5 (the last size repeats)")
+	cmd.Flags().StringVar(&af.maxFail, "max-fail", "",
+		"start no further batch once more than `N` hosts (or N% of those started) failed")
 	cmd.Flags().StringVar(&af.evidence, "evidence", "",
 		"write a JSON record of the apply to FILE: per host the values before and after, "+
 			"each step with its time, the remote command output and the SMTP transcripts")
@@ -101,6 +158,7 @@ func runApply(env *Env, cf *configFlags, ef *engineFlags, af *applyFlags) error 
 		return exitFor(p.ExitCode(false))
 	}
 
+	ui.batches(af.applyOptions(opts).BatchHosts(p), af.limit)
 	if !af.autoApprove {
 		if err := askApproval(ctx, env); err != nil {
 			return err
@@ -131,6 +189,9 @@ func runApplyFile(env *Env, cf *configFlags, ef *engineFlags, af *applyFlags,
 	opts.Events = ui.event
 	if !ef.jsonOut {
 		views.ShowPlan(env.Stdout, p, env.Now(), env.Color())
+	}
+	ui.batches(af.applyOptions(opts).BatchHosts(p), af.limit)
+	if !ef.jsonOut {
 		fmt.Fprintln(env.Stdout)
 	}
 	return applyAndReport(ctx, env, p, opts, af, ui)
@@ -140,7 +201,7 @@ func runApplyFile(env *Env, cf *configFlags, ef *engineFlags, af *applyFlags,
 func applyAndReport(ctx context.Context, env *Env, p *plan.Plan, opts plan.Options,
 	af *applyFlags, ui *applyUI) error {
 	started := env.Now()
-	r := plan.Apply(ctx, p, plan.ApplyOptions{Options: opts, NoRollback: af.noRollback})
+	r := plan.Apply(ctx, p, af.applyOptions(opts))
 	ui.applied(r)
 
 	// The record is written whatever the outcome: a failed apply needs its
@@ -220,6 +281,15 @@ func (ui *applyUI) planned(p *plan.Plan) {
 		return
 	}
 	views.PlanHuman(ui.env.Stdout, p, ui.env.Color())
+}
+
+// batches tells a person how the apply is split into batches, if it is.
+func (ui *applyUI) batches(hosts []int, limit *plan.FailLimit) {
+	if ui.stream != nil || len(hosts) == 0 {
+		return
+	}
+	fmt.Fprintln(ui.env.Stdout)
+	views.BatchPlan(ui.env.Stdout, hosts, limit, ui.env.Color())
 }
 
 func (ui *applyUI) applied(r *plan.Result) {

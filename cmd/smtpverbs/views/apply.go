@@ -17,11 +17,62 @@ const ApplyPrompt = "\nDo you want to perform these actions?\n" +
 	"  Only 'yes' will be accepted to approve.\n\n" +
 	"  Enter a value: "
 
+// BatchPlan says, before an apply, how its hosts are split into rolling
+// batches (hosts holds the size of each, in order) and what stops it. It
+// writes nothing when hosts is empty.
+func BatchPlan(w io.Writer, hosts []int, limit *plan.FailLimit, color bool) {
+	if len(hosts) == 0 {
+		return
+	}
+	pt := painter{on: color}
+
+	// Runs of equal sizes read as one: "99 batches of 5 hosts".
+	var parts []string
+	for i := 0; i < len(hosts); {
+		j := i
+		for j < len(hosts) && hosts[j] == hosts[i] {
+			j++
+		}
+		size := fmt.Sprintf("%d %s", hosts[i], plural(hosts[i], "host", "hosts"))
+		if j-i > 1 {
+			size = fmt.Sprintf("%d batches of %s", j-i, size)
+		}
+		parts = append(parts, size)
+		i = j
+	}
+	text := fmt.Sprintf("Rolling apply in %d %s: %s. A batch starts only when every host "+
+		"of the one before has finished.", len(hosts), plural(len(hosts), "batch", "batches"),
+		strings.Join(parts, ", then "))
+	switch {
+	case limit == nil:
+		text += " Failures do not stop later batches (no -max-fail)."
+	case limit.Percent:
+		text += fmt.Sprintf(" No further batch starts once more than %d%% of the hosts "+
+			"started have failed (-max-fail %s).", limit.N, limit)
+	default:
+		text += fmt.Sprintf(" No further batch starts once more than %d %s failed "+
+			"(-max-fail %s).", limit.N, plural(limit.N, "host has", "hosts have"), limit)
+	}
+	para{text: text, paint: pt.bold}.write(w, textWidth)
+}
+
 // ApplyProgress writes one line for an apply event, so a person sees each
-// host move through its steps. Events of other kinds are ignored.
+// host move through its steps and each batch of a rolling apply start and
+// end. Events of other kinds are ignored.
 func ApplyProgress(w io.Writer, e plan.Event, color bool) {
 	pt := painter{on: color}
 	switch e.Type {
+	case plan.EventBatchStart:
+		fmt.Fprintln(w, pt.bold(e.Message))
+	case plan.EventBatchComplete:
+		paint := pt.bold
+		switch {
+		case e.Batch != nil && e.Batch.Halted:
+			paint = pt.red
+		case e.Batch != nil && e.Batch.Failed > 0:
+			paint = pt.yellow
+		}
+		para{text: e.Message, paint: paint}.write(w, textWidth)
 	case plan.EventApplyStart, plan.EventApplyWrite, plan.EventApplyRestart,
 		plan.EventApplyVerify:
 		fmt.Fprintf(w, "%s%s\n", e.Message, elapsed(e.Elapsed))
@@ -45,10 +96,26 @@ func elapsed(d time.Duration) string {
 func ApplyHuman(w io.Writer, r *plan.Result, color bool) {
 	pt := painter{on: color}
 	fmt.Fprintln(w)
+	var notStarted []string
 	for _, hr := range r.Hosts {
+		if r.Halted != "" && hr.Batch > len(r.Batches) {
+			notStarted = append(notStarted, hr.Host.Name)
+			continue
+		}
 		renderOutcome(w, pt, hr)
 	}
+	if len(notStarted) > 0 {
+		label := fmt.Sprintf("Not started (%d %s): ", len(notStarted),
+			plural(len(notStarted), "host", "hosts"))
+		para{label: label, text: strings.Join(notStarted, ", "),
+			paint: pt.yellow}.write(w, textWidth)
+	}
 	fmt.Fprintln(w)
+	if r.Halted != "" {
+		para{text: fmt.Sprintf("Stopped: %s. The later batches did not start and nothing "+
+			"was written to their hosts. Find out why the hosts failed, fix the cause, then "+
+			"run smtpverbs plan and apply again.", r.Halted), paint: pt.red}.write(w, textWidth)
+	}
 	if r.Interrupted {
 		para{text: "Interrupted: hosts not started were skipped and nothing was written to " +
 			"them. Run smtpverbs apply again to finish.", paint: pt.yellow}.write(w, textWidth)
@@ -126,4 +193,29 @@ func ApplySummaryLine(s plan.ApplySummary) string {
 		line += fmt.Sprintf(" (%d rolled back)", s.RolledBack)
 	}
 	return line + "."
+}
+
+// jsonBatch is the "batch" object of the batch_start and batch_complete
+// messages of the -json stream.
+type jsonBatch struct {
+	// Number counts from 1; Of is how many batches the apply has.
+	Number int `json:"number"`
+	Of     int `json:"of"`
+
+	// Hosts is how many hosts the batch takes.
+	Hosts int `json:"hosts"`
+
+	// FailedSoFar counts the hosts of this and earlier batches that count
+	// against -max-fail; UnreachableSoFar those unreachable before anything
+	// was written, which do not. At batch_start they cover earlier batches.
+	FailedSoFar      int `json:"failed_so_far"`
+	UnreachableSoFar int `json:"unreachable_so_far"`
+
+	// Halted is true on the batch_complete after which no batch starts.
+	Halted bool `json:"halted"`
+}
+
+func newJSONBatch(bp *plan.BatchProgress) *jsonBatch {
+	return &jsonBatch{Number: bp.Number, Of: bp.Of, Hosts: bp.Hosts, FailedSoFar: bp.Failed,
+		UnreachableSoFar: bp.Unreachable, Halted: bp.Halted}
 }

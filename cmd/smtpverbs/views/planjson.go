@@ -51,6 +51,9 @@ type jsonMessage struct {
 	Elapsed *float64   `json:"elapsed_seconds,omitempty"`
 	Outcome string     `json:"outcome,omitempty"`
 
+	// batch_start, batch_complete
+	Batch *jsonBatch `json:"batch,omitempty"`
+
 	// diagnostic
 	Diagnostic *jsonDiagnostic `json:"diagnostic,omitempty"`
 
@@ -127,6 +130,12 @@ func (s *JSONStream) Event(e plan.Event) {
 	}
 	if e.Outcome != "" {
 		m.Outcome = string(e.Outcome)
+	}
+	if e.Batch != nil {
+		m.Batch = newJSONBatch(e.Batch)
+		if e.Batch.Halted {
+			m.Level = "error"
+		}
 	}
 	if isApplyStep(e.Type) {
 		secs := e.Elapsed.Seconds()
