@@ -295,13 +295,13 @@ type BatchProgress struct {
 // BatchResult is what one batch of a rolling apply did.
 type BatchResult struct {
 	// Hosts is how many hosts the batch took.
-	Hosts int
+	Hosts int `json:"hosts"`
 
 	// Failed counts the hosts of the batch that count against the failure
 	// budget; Unreachable those that could not be reached or refused the
 	// credentials before anything was written.
-	Failed      int
-	Unreachable int
+	Failed      int `json:"failed"`
+	Unreachable int `json:"unreachable"`
 }
 
 // countsAsFailure reports whether hr counts against the failure budget.

@@ -17,8 +17,10 @@
 // the result over SMTP and, when a verb that should be gone is still offered,
 // restore the previous values exactly: an explicit value is written back, and
 // a value that was inherited is deleted from the instance key so that it
-// inherits again. A failing host never stops the others, and an interrupted
-// apply starts no new host but reports every host's outcome.
+// inherits again. A failing host never stops the hosts running beside it; in
+// a rolling apply (ApplyOptions.Batches) a failure budget (MaxFail) that is
+// exceeded stops further batches from starting. An interrupted apply starts
+// no new host but reports every host's outcome.
 //
 // With a probe, Make also compares what each running virtual server offers
 // over SMTP with what its metabase value implies, in both directions, and

@@ -26,6 +26,11 @@ type evidenceJSON struct {
 	ConfigDigest  string    `json:"config_digest"`
 	Interrupted   bool      `json:"interrupted"`
 
+	// Batches and Halted record a rolling apply: the batches that ran and,
+	// when the failure budget was spent, why no further batch started.
+	Batches []BatchResult `json:"batches,omitempty"`
+	Halted  string        `json:"halted,omitempty"`
+
 	Hosts   []evidenceHost `json:"hosts"`
 	Summary ApplySummary   `json:"summary"`
 }
@@ -37,6 +42,7 @@ type evidenceHost struct {
 	OS            string             `json:"os,omitempty"`
 	Method        string             `json:"method,omitempty"`
 	Outcome       Outcome            `json:"outcome"`
+	Batch         int                `json:"batch,omitempty"`
 	Reason        string             `json:"reason,omitempty"`
 	Remedy        string             `json:"remedy,omitempty"`
 	Note          string             `json:"note,omitempty"`
@@ -88,6 +94,8 @@ func MarshalEvidence(p *Plan, r *Result, toolVersion string, started,
 		FinishedAt:    finished.UTC(),
 		ConfigDigest:  p.ConfigDigest,
 		Interrupted:   r.Interrupted,
+		Batches:       r.Batches,
+		Halted:        r.Halted,
 		Summary:       r.Summary,
 	}
 	for _, hr := range r.Hosts {
@@ -118,7 +126,7 @@ func evidenceFor(hr *HostResult) evidenceHost {
 	h := hr.Host
 	eh := evidenceHost{
 		Name: h.Name, Address: h.Address, Hostname: h.Hostname, OS: h.OS, Method: h.Method,
-		Outcome: hr.Outcome, Reason: hr.Reason, Remedy: hr.Remedy, Note: hr.Note,
+		Outcome: hr.Outcome, Batch: hr.Batch, Reason: hr.Reason, Remedy: hr.Remedy, Note: hr.Note,
 		Restarted: hr.Restarted, Verified: hr.Verified,
 		RolledBack: hr.RolledBack, RollbackError: hr.RollbackError,
 		Requests: hr.Requests, Transcript: hr.Transcript,

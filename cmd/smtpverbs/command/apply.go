@@ -70,7 +70,7 @@ func newApplyCommand(env *Env) *cobra.Command {
 			"what the plan saw. After the write and restart, the SMTP service is probed; if " +
 			"a disabled verb is still offered the host fails and its previous values are " +
 			"restored, an inherited value by deleting the one written at the instance " +
-			"(unless -no-rollback). A failing host never stops the others; " +
+			"(unless -no-rollback). A failing host never stops the hosts beside it; " +
 			"Ctrl-C starts no new host and lets hosts in flight finish their current step.\n\n" +
 			"-batch SIZES applies the hosts that will change in rolling batches, in plan " +
 			"order. SIZES is a comma-separated list of host counts or percentages of the " +

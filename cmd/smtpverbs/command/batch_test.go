@@ -3,6 +3,7 @@ package command
 import (
 	"bufio"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -36,7 +37,8 @@ func TestApply_canaryStopsTheFleet(t *testing.T) {
 		lab.HostSpec{Name: "mail04"},
 	)
 
-	r := runMain(t, "", false, "apply", "-auto-approve", "-batch", "1,100%", "-max-fail=0")
+	r := runMain(t, "", false, "apply", "-auto-approve", "-batch", "1,100%", "-max-fail=0",
+		"-evidence=evidence.json")
 
 	r.check(t, ExitFailure,
 		"Rolling apply in 2 batches: 1 host, then 3 hosts.",
@@ -52,6 +54,30 @@ func TestApply_canaryStopsTheFleet(t *testing.T) {
 		t.Errorf("batch 2 started:\n%s", r.stdout)
 	}
 	checkUntouched(t, l, "canary", "mail02", "mail03", "mail04")
+
+	// The evidence says why the apply stopped, which batches ran, and the
+	// batch each host was given (batch 2 never started).
+	data, err := os.ReadFile("evidence.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Halted  string `json:"halted"`
+		Batches []struct {
+			Hosts, Failed int
+		} `json:"batches"`
+		Hosts []struct {
+			Name  string `json:"name"`
+			Batch int    `json:"batch"`
+		} `json:"hosts"`
+	}
+	if err := json.Unmarshal(data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ev.Halted, "over -max-fail 0") || len(ev.Batches) != 1 ||
+		ev.Batches[0].Failed != 1 || ev.Hosts[0].Batch != 1 || ev.Hosts[1].Batch != 2 {
+		t.Errorf("wrong evidence of the rolling apply: %+v", ev)
+	}
 }
 
 // TestApply_canaryStopsTheFleetFromPlanFile applies a saved plan in
