@@ -2,10 +2,15 @@ package iis
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+
+	"github.com/smtpverbs/smtpverbs/lab/wsman"
 )
 
 // answerEnvelope wraps body in a WinRM answer envelope as Windows writes it.
@@ -194,4 +199,161 @@ func sameAnswer(a, b answer) bool {
 func showAnswer(a answer) string {
 	return fmt.Sprintf("shell=%q command=%q stdout=%q stderr=%q done=%v exit=%d",
 		a.shellID, a.commandID, a.stdout, a.stderr, a.done, a.exitCode)
+}
+
+func TestScanAnswer(t *testing.T) {
+	for _, tt := range answerCases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := scanAnswer(tt.body)
+			if !ok {
+				t.Fatalf("wrong result\ngot:  the fast path gave up\nwant: it reads the answer")
+			}
+			if !sameAnswer(got, tt.want) {
+				t.Errorf("wrong result\ngot:  %s\nwant: %s", showAnswer(got), showAnswer(tt.want))
+			}
+		})
+	}
+}
+
+// TestScanAnswer_fallsBack checks that answers the fast path does not
+// handle still get encoding/xml's reading through readAnswer.
+func TestScanAnswer_fallsBack(t *testing.T) {
+	command := answerEnvelope(`<rsp:CommandResponse><rsp:CommandId>C-1</rsp:CommandId>` +
+		`</rsp:CommandResponse>`)
+	stream := answerEnvelope(`<rsp:Stream Name="stdout">aGk=</rsp:Stream>`)
+	tests := []struct {
+		name    string
+		body    string
+		wantErr bool
+	}{
+		{"comment", strings.Replace(command, "<s:Body>", "<s:Body><!-- x -->", 1), false},
+		{"carriage return", strings.Replace(command, "<s:Body>", "<s:Body>\r\n", 1), false},
+		{"numeric reference", strings.Replace(command, "C-1", "C&#45;1", 1), false},
+		{"non-ASCII text", strings.Replace(command, "C-1", "C\u00e91", 1), false},
+		{"prefixed attribute", strings.Replace(stream, `Name=`, `rsp:Name=`, 1), false},
+		{"UTF-16 declaration", `<?xml version="1.0" encoding="utf-16"?>` + command, true},
+		{"mismatched end tag", strings.Replace(command, "</rsp:CommandId>",
+			"</rsp:Command>", 1), true},
+		{"unclosed", strings.TrimSuffix(command, "</s:Envelope>"), true},
+		{"undeclared prefix", strings.Replace(command, "rsp:CommandId>", "q:CommandId>", 2),
+			false},
+		{"empty", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, ok := scanAnswer(tt.body); ok {
+				t.Fatalf("wrong result\ngot:  the fast path read it\nwant: it gives up")
+			}
+			got, err := readAnswer(tt.body)
+			want, wantErr := decodeAnswer(tt.body)
+			if (err != nil) != tt.wantErr || !sameAnswer(got, want) ||
+				fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Errorf("wrong result\ngot:  %s, %v\nwant: %s, %v (error expected: %v)",
+					showAnswer(got), err, showAnswer(want), wantErr, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestScanAnswer_lab checks that every answer the lab's WinRM server sends
+// to a command's requests takes the fast path and reads as encoding/xml
+// reads it.
+func TestScanAnswer_lab(t *testing.T) {
+	cfg := wsman.Config{Username: "Administrator", Password: secret, Basic: true}
+	_, addr, conn := serveWinRM(t, cfg, echoRunner)
+	sh, err := openShell(context.Background(), addr, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sh.Close()
+
+	params := &sh.client.Parameters
+	bodies := map[string]string{}
+	post := func(name string, m *soap.SoapMessage) answer {
+		t.Helper()
+		body, err := sh.post(m)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		bodies[name] = body
+		a, err := decodeAnswer(body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return a
+	}
+	shellID := post("create", winrm.NewOpenShellRequest(sh.url, params)).shellID
+	cmd := post("command", winrm.NewExecuteCommandRequest(sh.url, shellID, "echo <a&b>", nil,
+		params)).commandID
+	post("receive", winrm.NewGetOutputRequest(sh.url, shellID, cmd, "stdout stderr", params))
+	post("signal", winrm.NewSignalRequest(sh.url, shellID, cmd, params))
+	post("delete", winrm.NewDeleteShellRequest(sh.url, shellID, params))
+
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			got, ok := scanAnswer(body)
+			want, _ := decodeAnswer(body)
+			if !ok || !sameAnswer(got, want) {
+				t.Errorf("wrong result for %q\ngot:  %v %s\nwant: true %s", body, ok,
+					showAnswer(got), showAnswer(want))
+			}
+		})
+	}
+	if got := bodies["receive"]; !strings.Contains(got, "CommandState/Done") {
+		t.Errorf("wrong result\ngot:  %q\nwant: a Receive answer with the command done", got)
+	}
+}
+
+// FuzzScanAnswer checks that whenever the fast path reads an answer, it
+// reads what encoding/xml reads. Run it with -fuzz=FuzzScanAnswer.
+func FuzzScanAnswer(f *testing.F) {
+	for _, tt := range answerCases {
+		f.Add([]byte(tt.body))
+	}
+	f.Add([]byte(`<?xml version="1.0" encoding="utf-8"?>` + answerEnvelope(
+		`<rsp:Stream Name='stdout' xmlns:q="x"><![CDATA[aG]]>k&#x3d;</rsp:Stream>`+
+			`<w:Selector Name="ShellId" xml:lang="en">&lt;S&amp;1&gt;</w:Selector>`)))
+	f.Add([]byte(answerEnvelope(`<rsp:CommandState State="` + stateDone + `" State="x">` +
+		`<rsp:ExitCode><b>1</b>2</rsp:ExitCode></rsp:CommandState><x:y xmlns:x="` + nsShell +
+		`"/><CommandId xmlns="` + nsShell + `">c<![CDATA[<d>]]></CommandId>`)))
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, ok := scanAnswer(string(body))
+		if !ok {
+			return
+		}
+		slow, err := decodeAnswer(string(body))
+		if err != nil || !sameAnswer(fast, slow) {
+			t.Errorf("wrong result for %q\ngot:  %s\nwant: %s, %v (encoding/xml)", body,
+				showAnswer(fast), showAnswer(slow), err)
+		}
+	})
+}
+
+// BenchmarkReadAnswer compares the fast path with encoding/xml on a Receive
+// answer with output and the command done.
+func BenchmarkReadAnswer(b *testing.B) {
+	var body string
+	for _, tt := range answerCases {
+		if tt.name == "output and done" {
+			body = tt.body
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		read func(string) (answer, error)
+	}{
+		{"scan", readAnswer},
+		{"encoding-xml", decodeAnswer},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if a, err := bc.read(body); err != nil || !a.done {
+					b.Fatalf("read: %v, done=%v", err, a.done)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/answer")
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package iis
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -155,7 +156,7 @@ func endpoint(addr string, c providers.Connection) (*winrm.Endpoint, *winrm.Para
 	default:
 		return nil, nil, fmt.Errorf("auth %q is not supported: write \"basic\" or \"ntlm\"", c.Auth)
 	}
-	if len(c.CACert) > 0 && !x509.NewCertPool().AppendCertsFromPEM(c.CACert) {
+	if len(c.CACert) > 0 && !validCA(c.CACert) {
 		return nil, nil, errors.New("ca_file holds no PEM certificate: give the CA " +
 			"certificate in PEM form (-----BEGIN CERTIFICATE-----)")
 	}
@@ -169,6 +170,25 @@ func endpoint(addr string, c providers.Connection) (*winrm.Endpoint, *winrm.Para
 	ep.TLSServerName = c.TLSServerName
 	params := winrm.NewParameters(isoDuration(opTimeout), "en-US", envelopeSize)
 	return ep, params, nil
+}
+
+// lastValidCA is a copy of the CA certificate content validCA last found
+// valid.
+var lastValidCA atomic.Pointer[[]byte]
+
+// validCA reports whether pemData holds a PEM certificate. Hosts usually
+// share one ca_file, and masterzen/winrm parses it again for every shell,
+// so the content last found valid is remembered and not parsed again.
+func validCA(pemData []byte) bool {
+	if last := lastValidCA.Load(); last != nil && bytes.Equal(*last, pemData) {
+		return true
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pemData) {
+		return false
+	}
+	valid := bytes.Clone(pemData)
+	lastValidCA.Store(&valid)
+	return true
 }
 
 // endpointURL is the URL masterzen/winrm posts to and writes in a:To.
@@ -221,8 +241,7 @@ func (s *winrmShell) run(cmdline string) (cmdResult, error) {
 			return cmdResult{Stdout: string(stdout), Stderr: string(stderr)}, err
 		}
 
-		stdout = append(stdout, out.stdout...)
-		stderr = append(stderr, out.stderr...)
+		stdout, stderr = appendOutput(stdout, out.stdout), appendOutput(stderr, out.stderr)
 		if out.done {
 			res = cmdResult{Stdout: string(stdout), Stderr: string(stderr), Exit: out.exitCode}
 			break
@@ -230,6 +249,15 @@ func (s *winrmShell) run(cmdline string) (cmdResult, error) {
 	}
 	s.signal(started.commandID)
 	return res, nil
+}
+
+// appendOutput appends a chunk of output to what a command printed so far.
+// Output usually arrives in one chunk, which then is not copied.
+func appendOutput(sofar, chunk []byte) []byte {
+	if sofar == nil {
+		return chunk
+	}
+	return append(sofar, chunk...)
 }
 
 // signal sends Signal terminate for a command. It only tells the host it

@@ -1,11 +1,15 @@
 package iis
 
 import (
+	"bytes"
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -171,6 +175,56 @@ func TestWinRMShell_fault(t *testing.T) {
 			if he.Kind != tt.wantKind || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("wrong error\ngot: %v (%s)\nwant: %s %q", err, he.Kind, tt.wantKind,
 					tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidCA(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	srv.Close()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	twice := append(bytes.Clone(ca), ca...)
+
+	// The order matters: each check may meet the content the one before
+	// remembered.
+	tests := []struct {
+		name string
+		pem  []byte
+		want bool
+	}{
+		{"first check", ca, true},
+		{"same content again", bytes.Clone(ca), true},
+		{"junk after a valid one", []byte("junk"), false},
+		{"prefix of a valid one", ca[:len(ca)/2], false},
+		{"other content", twice, true},
+		{"the first again", ca, true},
+		{"empty", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := validCA(tt.pem); got != tt.want {
+				t.Errorf("wrong result\ngot:  %v\nwant: %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAppendOutput(t *testing.T) {
+	tests := []struct {
+		name         string
+		sofar, chunk []byte
+		want         string
+	}{
+		{"first chunk", nil, []byte("a"), "a"},
+		{"later chunk", []byte("a"), []byte("b"), "ab"},
+		{"empty chunk", []byte("a"), nil, "a"},
+		{"nothing yet", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(appendOutput(tt.sofar, tt.chunk)); got != tt.want {
+				t.Errorf("wrong result\ngot:  %q\nwant: %q", got, tt.want)
 			}
 		})
 	}
