@@ -206,12 +206,12 @@ func (a *applier) verifyAndFinish(ctx, work context.Context, sess providers.Sess
 	h *Host, hr *HostResult) {
 	switch {
 	case !hr.Restarted:
-		hr.Note = "SMTPSVC was not restarted (restart = false, or the service is " +
-			"stopped): the running service keeps its old verbs until its next start"
+		hr.Note = joinNote(hr.Note, "SMTPSVC was not restarted (restart = false, or the "+
+			"service is stopped): the running service keeps its old verbs until its next start")
 	case a.opts.Probe == nil:
-		hr.Note = "not verified over SMTP"
+		hr.Note = joinNote(hr.Note, "not verified over SMTP")
 	case ctx.Err() != nil:
-		hr.Note = "not verified over SMTP: the apply was interrupted"
+		hr.Note = joinNote(hr.Note, "not verified over SMTP: the apply was interrupted")
 	default:
 		problems := a.verify(work, h, hr)
 		a.em.emit(Event{Type: EventApplyVerify, Host: h, Elapsed: last(hr).Elapsed,
@@ -263,7 +263,9 @@ func (a *applier) connectAndRead(ctx context.Context, h *Host,
 	var sess providers.Session
 	err = a.step(hr, "connect", func() error {
 		var err error
-		sess, err = a.opts.Provider.Open(ctx, ph)
+		sess, err = a.opts.open(ctx, ph, func(msg string) {
+			hr.Note = joinNote(hr.Note, msg)
+		})
 		return err
 	})
 	if err != nil {
@@ -317,7 +319,8 @@ func (a *applier) verify(ctx context.Context, h *Host, hr *HostResult) []string 
 func (a *applier) rollback(ctx context.Context, sess providers.Session, h *Host,
 	hr *HostResult) {
 	if a.opts.NoRollback {
-		hr.Note = "rollback disabled (-no-rollback): the host keeps the new values"
+		hr.Note = joinNote(hr.Note,
+			"rollback disabled (-no-rollback): the host keeps the new values")
 		return
 	}
 	req := writeRequest(h, true)

@@ -48,6 +48,15 @@ type Options struct {
 	// Plan.Close ends them.
 	KeepSessions bool
 
+	// ConnectRetries is how many more times a session is opened when a try
+	// fails in a way that may pass: a timeout, or a connection reset or cut
+	// short. Refused connections, names that do not resolve and refused
+	// credentials are never retried. RetryDelay is the wait before the
+	// first retry, doubled for each further one; zero means
+	// DefaultRetryDelay.
+	ConnectRetries int
+	RetryDelay     time.Duration
+
 	// Secrets are scrubbed from every text the engine records (reasons,
 	// transcripts, diagnostics), as a second line of defence behind the
 	// provider. config.Config.Secrets gives them.
@@ -146,7 +155,9 @@ func (m *maker) planHost(ctx context.Context, h *Host) {
 		m.fail(h, err)
 		return
 	}
-	sess, err := m.opts.Provider.Open(ctx, ph)
+	sess, err := m.opts.open(ctx, ph, func(msg string) {
+		h.Diagnostics = append(h.Diagnostics, msg)
+	})
 	if err != nil {
 		m.fail(h, err)
 		return

@@ -20,10 +20,11 @@ var newProvider = iis.New
 
 // engineFlags are the flags plan and apply share.
 type engineFlags struct {
-	targets     []string
-	parallelism int
-	jsonOut     bool
-	noSMTPCheck bool
+	targets        []string
+	parallelism    int
+	connectRetries int
+	jsonOut        bool
+	noSMTPCheck    bool
 }
 
 func (f *engineFlags) register(fs *pflag.FlagSet) {
@@ -31,6 +32,9 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 		"limit to a server (mail01, web[\"a\"], web) or a group (group.pci); repeatable")
 	fs.IntVar(&f.parallelism, "parallelism", plan.DefaultParallelism,
 		"how many hosts to work on at once")
+	fs.IntVar(&f.connectRetries, "connect-retries", 1,
+		"how many more times to connect to a host after a timeout or a reset "+
+			"(refused connections and credentials are never retried)")
 	fs.BoolVar(&f.jsonOut, "json", false,
 		"print a stream of JSON lines, one per host step, instead of human output")
 	fs.BoolVar(&f.noSMTPCheck, "no-smtp-check", false,
@@ -40,12 +44,13 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 // engineOptions builds the engine's options from the flags.
 func (f *engineFlags) engineOptions(env *Env, cfg *config.Config) plan.Options {
 	opts := plan.Options{
-		Parallelism: f.parallelism,
-		Provider:    newProvider(),
-		Now:         env.Now,
-		ToolVersion: Version,
-		Targets:     f.targets,
-		Secrets:     cfg.Secrets(),
+		Parallelism:    f.parallelism,
+		ConnectRetries: max(f.connectRetries, 0),
+		Provider:       newProvider(),
+		Now:            env.Now,
+		ToolVersion:    Version,
+		Targets:        f.targets,
+		Secrets:        cfg.Secrets(),
 	}
 	if !f.noSMTPCheck {
 		opts.Probe = smtpProbe(scan.Options{})
