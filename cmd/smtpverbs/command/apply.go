@@ -188,7 +188,7 @@ func runApplyFile(env *Env, cf *configFlags, ef *engineFlags, af *applyFlags,
 	ui := newApplyUI(env, ef.jsonOut)
 	opts.Events = ui.event
 	if !ef.jsonOut {
-		views.ShowPlan(env.Stdout, p, env.Now(), env.Color())
+		views.ShowPlan(env.Stdout, p, env.Now(), env.Style())
 	}
 	ui.batches(af.applyOptions(opts).BatchHosts(p), af.limit)
 	if !ef.jsonOut {
@@ -272,7 +272,7 @@ func (ui *applyUI) event(e plan.Event) {
 		ui.stream.Event(e)
 		return
 	}
-	views.ApplyProgress(ui.env.Stdout, e, ui.env.Color())
+	views.ApplyProgress(ui.env.Stdout, e, ui.env.Style())
 }
 
 func (ui *applyUI) planned(p *plan.Plan) {
@@ -280,7 +280,7 @@ func (ui *applyUI) planned(p *plan.Plan) {
 		ui.stream.PlanSummary(p)
 		return
 	}
-	views.PlanHuman(ui.env.Stdout, p, ui.env.Color())
+	views.PlanHuman(ui.env.Stdout, p, ui.env.Style())
 }
 
 // batches tells a person how the apply is split into batches, if it is.
@@ -289,7 +289,7 @@ func (ui *applyUI) batches(hosts []int, limit *plan.FailLimit) {
 		return
 	}
 	fmt.Fprintln(ui.env.Stdout)
-	views.BatchPlan(ui.env.Stdout, hosts, limit, ui.env.Color())
+	views.BatchPlan(ui.env.Stdout, hosts, limit, ui.env.Style())
 }
 
 func (ui *applyUI) applied(r *plan.Result) {
@@ -297,5 +297,5 @@ func (ui *applyUI) applied(r *plan.Result) {
 		ui.stream.ApplySummary(r)
 		return
 	}
-	views.ApplyHuman(ui.env.Stdout, r, ui.env.Color())
+	views.ApplyHuman(ui.env.Stdout, r, ui.env.Style())
 }

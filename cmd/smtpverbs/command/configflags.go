@@ -58,8 +58,11 @@ func printDiagnostics(env *Env, cfg *config.Config, diags hcl.Diagnostics) {
 // diagnosticWidth is the column diagnostics are wrapped at: 0 (no wrapping)
 // when the output is not a terminal, so logs and pipes get whole lines.
 func diagnosticWidth(env *Env) int {
-	if !env.StdoutTTY {
+	switch {
+	case !env.StdoutTTY:
 		return 0
+	case env.Width > 0:
+		return min(max(env.Width-2, 40), 100)
 	}
 	return 78
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/smtpverbs/smtpverbs/cmd/smtpverbs/views"
 )
 
 // Env is everything a command touches outside its own logic: the standard
@@ -21,6 +23,10 @@ type Env struct {
 	// StdoutTTY is true.
 	StdinTTY  bool
 	StdoutTTY bool
+
+	// Width is the width of the terminal on standard output in columns, or
+	// 0 when it is not a terminal.
+	Width int
 
 	// Getenv reads the process environment.
 	Getenv func(string) string
@@ -38,7 +44,7 @@ type Env struct {
 
 // System returns the Env of the running process.
 func System() *Env {
-	return &Env{
+	env := &Env{
 		Stdin:     os.Stdin,
 		Stdout:    os.Stdout,
 		Stderr:    os.Stderr,
@@ -47,6 +53,18 @@ func System() *Env {
 		Getenv:    os.Getenv,
 		Now:       time.Now,
 	}
+	if env.StdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			env.Width = w
+		}
+	}
+	return env
+}
+
+// Style is how human output may look on standard output: colours per Color,
+// prose wrapped to the terminal.
+func (e *Env) Style() views.Style {
+	return views.Style{Color: e.Color(), Width: e.Width}
 }
 
 // Color reports whether output may use ANSI colours: only on a terminal,

@@ -129,7 +129,7 @@ func runPlan(env *Env, cf *configFlags, ef *engineFlags, out string, detailed bo
 	if stream != nil {
 		stream.PlanSummary(p)
 	} else {
-		views.PlanHuman(env.Stdout, p, env.Color())
+		views.PlanHuman(env.Stdout, p, env.Style())
 	}
 	if err != nil {
 		// An interrupted plan is incomplete: never save it.

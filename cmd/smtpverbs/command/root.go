@@ -7,7 +7,7 @@
 //   - a constructor `func newXCommand(env *Env) *cobra.Command`, listed in
 //     newRoot below;
 //   - all output through env.Stdout / env.Stderr (rendering lives in package
-//     views), colour only when env.Color();
+//     views), styled by env.Style() (colour, terminal width);
 //   - a non-zero exit that is not an error (plan -detailed-exitcode's 2, scan
 //     findings) is returned as &ExitError{Code: N};
 //   - user-facing problems are diagnostics already printed by the command,

@@ -110,7 +110,7 @@ func runScan(env *Env, f *scanFlags, targets []string) error {
 			return err
 		}
 	} else {
-		views.ScanHuman(env.Stdout, results, env.Color())
+		views.ScanHuman(env.Stdout, results, env.Style())
 	}
 
 	if code := scanExitCode(results); code != ExitOK {

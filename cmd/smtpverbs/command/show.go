@@ -49,7 +49,7 @@ func runShow(env *Env, path string, jsonOut, diff bool) error {
 	case diff:
 		views.PlanDiff(env.Stdout, p)
 	default:
-		views.ShowPlan(env.Stdout, p, env.Now(), env.Color())
+		views.ShowPlan(env.Stdout, p, env.Now(), env.Style())
 	}
 	return nil
 }

@@ -20,11 +20,11 @@ const ApplyPrompt = "\nDo you want to perform these actions?\n" +
 // BatchPlan says, before an apply, how its hosts are split into rolling
 // batches (hosts holds the size of each, in order) and what stops it. It
 // writes nothing when hosts is empty.
-func BatchPlan(w io.Writer, hosts []int, limit *plan.FailLimit, color bool) {
+func BatchPlan(w io.Writer, hosts []int, limit *plan.FailLimit, st Style) {
 	if len(hosts) == 0 {
 		return
 	}
-	pt := painter{on: color}
+	pt := newPainter(st, 0)
 
 	// Runs of equal sizes read as one: "99 batches of 5 hosts".
 	var parts []string
@@ -53,14 +53,14 @@ func BatchPlan(w io.Writer, hosts []int, limit *plan.FailLimit, color bool) {
 		text += fmt.Sprintf(" No further batch starts once more than %d %s failed "+
 			"(-max-fail %s).", limit.N, plural(limit.N, "host has", "hosts have"), limit)
 	}
-	para{text: text, paint: pt.bold}.write(w, textWidth)
+	para{text: text, paint: pt.bold}.write(w, pt.width)
 }
 
 // ApplyProgress writes one line for an apply event, so a person sees each
 // host move through its steps and each batch of a rolling apply start and
 // end. Events of other kinds are ignored.
-func ApplyProgress(w io.Writer, e plan.Event, color bool) {
-	pt := painter{on: color}
+func ApplyProgress(w io.Writer, e plan.Event, st Style) {
+	pt := newPainter(st, 0)
 	switch e.Type {
 	case plan.EventBatchStart:
 		fmt.Fprintln(w, pt.bold(e.Message))
@@ -72,7 +72,7 @@ func ApplyProgress(w io.Writer, e plan.Event, color bool) {
 		case e.Batch != nil && e.Batch.Failed > 0:
 			paint = pt.yellow
 		}
-		para{text: e.Message, paint: paint}.write(w, textWidth)
+		para{text: e.Message, paint: paint}.write(w, pt.width)
 	case plan.EventApplyStart, plan.EventApplyWrite, plan.EventApplyRestart,
 		plan.EventApplyVerify:
 		fmt.Fprintf(w, "%s%s\n", e.Message, elapsed(e.Elapsed))
@@ -93,8 +93,8 @@ func elapsed(d time.Duration) string {
 }
 
 // ApplyHuman renders the outcome of every host and a summary line.
-func ApplyHuman(w io.Writer, r *plan.Result, color bool) {
-	pt := painter{on: color}
+func ApplyHuman(w io.Writer, r *plan.Result, st Style) {
+	pt := newPainter(st, 0)
 	fmt.Fprintln(w)
 	var notStarted []string
 	for _, hr := range r.Hosts {
@@ -108,17 +108,17 @@ func ApplyHuman(w io.Writer, r *plan.Result, color bool) {
 		label := fmt.Sprintf("Not started (%d %s): ", len(notStarted),
 			plural(len(notStarted), "host", "hosts"))
 		para{label: label, text: strings.Join(notStarted, ", "),
-			paint: pt.yellow}.write(w, textWidth)
+			paint: pt.yellow}.write(w, pt.width)
 	}
 	fmt.Fprintln(w)
 	if r.Halted != "" {
 		para{text: fmt.Sprintf("Stopped: %s. The later batches did not start and nothing "+
 			"was written to their hosts. Find out why the hosts failed, fix the cause, then "+
-			"run smtpverbs plan and apply again.", r.Halted), paint: pt.red}.write(w, textWidth)
+			"run smtpverbs plan and apply again.", r.Halted), paint: pt.red}.write(w, pt.width)
 	}
 	if r.Interrupted {
 		para{text: "Interrupted: hosts not started were skipped and nothing was written to " +
-			"them. Run smtpverbs apply again to finish.", paint: pt.yellow}.write(w, textWidth)
+			"them. Run smtpverbs apply again to finish.", paint: pt.yellow}.write(w, pt.width)
 	}
 	fmt.Fprintln(w, pt.bold(ApplySummaryLine(r.Summary)))
 }
@@ -137,7 +137,7 @@ func renderOutcome(w io.Writer, pt painter, hr *plan.HostResult) {
 		fmt.Fprintln(w, head+pt.green("unchanged"))
 	default:
 		para{label: head, text: hr.Outcome.Label() + ": " + hr.Reason,
-			paint: pt.red}.write(w, textWidth)
+			paint: pt.red}.write(w, pt.width)
 	}
 
 	if hr.RolledBack {
@@ -146,13 +146,13 @@ func renderOutcome(w io.Writer, pt painter, hr *plan.HostResult) {
 	if hr.RollbackError != "" {
 		para{indent: detailIndent, label: pt.red("rollback failed: "),
 			labelWidth: len("rollback failed: "), text: hr.RollbackError,
-			paint: pt.red}.write(w, textWidth)
+			paint: pt.red}.write(w, pt.width)
 	}
 	if hr.Note != "" {
-		para{indent: detailIndent, text: hr.Note, paint: pt.yellow}.write(w, textWidth)
+		para{indent: detailIndent, text: hr.Note, paint: pt.yellow}.write(w, pt.width)
 	}
 	if hr.Remedy != "" && hr.Outcome != plan.OutcomeApplied {
-		para{indent: detailIndent, label: "Remedy: ", text: hr.Remedy}.write(w, textWidth)
+		para{indent: detailIndent, label: "Remedy: ", text: hr.Remedy}.write(w, pt.width)
 	}
 	for _, pr := range hr.Probes {
 		if hr.Outcome == plan.OutcomeFailed && len(pr.Transcript) > 0 {

@@ -61,9 +61,9 @@ func TestApplyHuman_halted(t *testing.T) {
 	events, r := haltedApply()
 	var buf bytes.Buffer
 	for _, e := range events {
-		ApplyProgress(&buf, e, false)
+		ApplyProgress(&buf, e, Style{})
 	}
-	ApplyHuman(&buf, r, false)
+	ApplyHuman(&buf, r, Style{})
 
 	checkPlanGolden(t, "apply-halted.golden", buf.Bytes())
 	checkWidth(t, buf.String())
@@ -88,7 +88,7 @@ func TestApplyProgress_batchColours(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			ApplyProgress(&buf, plan.Event{Type: plan.EventBatchComplete, Batch: &tt.bp,
-				Message: "Batch 1 of 2 finished"}, true)
+				Message: "Batch 1 of 2 finished"}, Style{Color: true})
 			want := "\x1b[" + tt.want + "m"
 			if !strings.HasPrefix(buf.String(), want) {
 				t.Errorf("wrong result\ngot:  %q\nwant: starting with %q", buf.String(), want)
@@ -160,7 +160,7 @@ func TestBatchPlan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			BatchPlan(&buf, tt.hosts, tt.limit, false)
+			BatchPlan(&buf, tt.hosts, tt.limit, Style{})
 			checkWidth(t, buf.String())
 			if got := strings.Join(strings.Fields(buf.String()), " "); got != tt.want {
 				t.Errorf("wrong result\ngot:  %s\nwant: %s", got, tt.want)

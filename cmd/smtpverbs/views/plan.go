@@ -20,8 +20,8 @@ const StalePlanAge = 24 * time.Hour
 //
 // Symbols: "~" will change, "=" compliant, "!" cannot change, "?" the state
 // is unknown (unreachable, authentication failed, error).
-func PlanHuman(w io.Writer, p *plan.Plan, color bool) {
-	pt := painter{on: color}
+func PlanHuman(w io.Writer, p *plan.Plan, st Style) {
+	pt := newPainter(st, 0)
 	width := hostColumn(p.Hosts)
 	for _, h := range p.Hosts {
 		renderHost(w, pt, h, width)
@@ -33,8 +33,8 @@ func PlanHuman(w io.Writer, p *plan.Plan, color bool) {
 // ShowPlan renders a saved plan as PlanHuman does, after a header naming
 // when and from what it was made, and a warning when it is older than
 // StalePlanAge: apply re-reads every host and skips those that changed.
-func ShowPlan(w io.Writer, p *plan.Plan, now time.Time, color bool) {
-	pt := painter{on: color}
+func ShowPlan(w io.Writer, p *plan.Plan, now time.Time, st Style) {
+	pt := newPainter(st, 0)
 	fmt.Fprintf(w, "Saved plan made %s by smtpverbs %s from configuration %s.\n",
 		p.CreatedAt.UTC().Format(time.RFC3339), p.ToolVersion, p.ConfigDigest)
 	if len(p.Targets) > 0 {
@@ -46,7 +46,7 @@ func ShowPlan(w io.Writer, p *plan.Plan, now time.Time, color bool) {
 			roughAge(age))))
 	}
 	fmt.Fprintln(w)
-	PlanHuman(w, p, color)
+	PlanHuman(w, p, st)
 }
 
 // roughAge says how old something is in whole days or hours.
@@ -90,35 +90,35 @@ func renderHost(w io.Writer, pt painter, h *plan.Host, width int) {
 	label := hostLabel(h)
 	head := colorSymbol(pt, h.Status, label) + strings.Repeat(" ", width-len(label))
 	status, paint := statusText(pt, h)
-	para{label: head, labelWidth: width, text: status, paint: paint}.write(w, textWidth)
+	para{label: head, labelWidth: width, text: status, paint: paint}.write(w, pt.width)
 
 	const indent = "      "
 	remedy := para{indent: indent, label: "Remedy: ", text: h.Remedy}
 	switch h.Status {
 	case plan.StatusUnreachable, plan.StatusAuthFailed, plan.StatusError:
 		if h.Remedy != "" {
-			remedy.write(w, textWidth)
+			remedy.write(w, pt.width)
 		}
 		return
 	case plan.StatusCannotChange:
-		para{indent: indent, text: h.Reason}.write(w, textWidth)
+		para{indent: indent, text: h.Reason}.write(w, pt.width)
 		if h.Remedy != "" {
-			remedy.write(w, textWidth)
+			remedy.write(w, pt.width)
 		}
 	}
 
 	if h.PendingRestart {
 		para{indent: indent, label: pt.yellow("restart pending: "),
 			labelWidth: len("restart pending: "), text: h.PendingReason,
-			paint: pt.yellow}.write(w, textWidth)
+			paint: pt.yellow}.write(w, pt.width)
 	}
 	for _, e := range h.Exceptions {
 		text, paint := exceptionText(pt, e)
-		para{indent: indent, text: text, paint: paint}.write(w, textWidth)
+		para{indent: indent, text: text, paint: paint}.write(w, pt.width)
 	}
 	for _, d := range h.Diagnostics {
 		para{indent: indent, label: pt.yellow("warning: "), labelWidth: len("warning: "),
-			text: d, paint: pt.yellow}.write(w, textWidth)
+			text: d, paint: pt.yellow}.write(w, pt.width)
 	}
 	switch h.Status {
 	case plan.StatusCompliant:

@@ -97,7 +97,7 @@ func TestPlanHuman_golden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			PlanHuman(&buf, samplePlan(), tt.color)
+			PlanHuman(&buf, samplePlan(), Style{Color: tt.color})
 			checkPlanGolden(t, tt.name, buf.Bytes())
 			if !tt.color {
 				if strings.Contains(buf.String(), "\x1b[") {
@@ -121,7 +121,7 @@ func TestShowPlan_staleWarning(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			ShowPlan(&buf, samplePlan(), tt.now, false)
+			ShowPlan(&buf, samplePlan(), tt.now, Style{})
 			got := strings.Contains(buf.String(), "Warning: this plan is 3 days old")
 			if got != tt.want {
 				t.Errorf("wrong result\ngot:  warning=%v\nwant: warning=%v\n%s", got, tt.want,
@@ -223,15 +223,15 @@ func checkPlanGolden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// checkWidth fails when a line of out is wider than textWidth. Summary
+// checkWidth fails when a line of out is wider than DefaultWidth. Summary
 // lines are exempt: they stay whole so that scripts can grep them.
 func checkWidth(t *testing.T, out string) {
 	t.Helper()
 	for _, line := range strings.Split(out, "\n") {
 		summary := strings.HasPrefix(line, "Plan: ") || strings.HasPrefix(line, "Apply: ")
-		if len(line) > textWidth && !summary {
+		if len(line) > DefaultWidth && !summary {
 			t.Errorf("wrong result\ngot:  a line of %d columns: %s\nwant: at most %d",
-				len(line), line, textWidth)
+				len(line), line, DefaultWidth)
 		}
 	}
 }
@@ -240,7 +240,7 @@ func TestPlanHuman_cannotChangeIsNoDiff(t *testing.T) {
 	p := samplePlan()
 	p.Hosts = p.Hosts[2:3] // mail03: Exchange, cannot change
 	var buf bytes.Buffer
-	PlanHuman(&buf, p, false)
+	PlanHuman(&buf, p, Style{})
 	out := buf.String()
 	for _, bad := range []string{"- TURN", "+ ", "->", "unmanaged bits"} {
 		if strings.Contains(out, bad) {

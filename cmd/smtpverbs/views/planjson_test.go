@@ -82,7 +82,7 @@ func TestApplyHuman_golden(t *testing.T) {
 		Failed: 1, Skipped: 1, RolledBack: 1}
 
 	var buf bytes.Buffer
-	ApplyHuman(&buf, r, false)
+	ApplyHuman(&buf, r, Style{})
 	checkPlanGolden(t, "apply.golden", buf.Bytes())
 	checkWidth(t, buf.String())
 }

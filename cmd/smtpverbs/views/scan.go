@@ -16,8 +16,8 @@ const scanWidth = 80
 // ScanHuman renders scan results for a person: per target what the server
 // is and offers, then each finding with its evidence, why it matters and the
 // remedy, then a summary line. Colour is used only when color is true.
-func ScanHuman(w io.Writer, results []*scan.Result, color bool) {
-	pt := painter{on: color}
+func ScanHuman(w io.Writer, results []*scan.Result, st Style) {
+	pt := newPainter(st, scanWidth)
 	for i, r := range results {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -77,15 +77,15 @@ func scanTarget(w io.Writer, r *scan.Result, pt painter) {
 		fmt.Fprintf(w, "  %s %s  %s\n", sev, pt.bold(f.ID), f.Title)
 		if f.Severity == scan.SeverityInfo {
 			// Information only: the remedy is enough; -json has the rest.
-			writeWrapped(w, "    Remedy: ", f.Remedy)
+			writeWrapped(w, pt, "    Remedy: ", f.Remedy)
 			continue
 		}
 		fmt.Fprintln(w, "    Seen:")
 		for _, l := range strings.Split(f.Evidence, "\n") {
 			fmt.Fprintf(w, "      %s\n", l)
 		}
-		writeWrapped(w, "    Why:    ", f.Why)
-		writeWrapped(w, "    Remedy: ", f.Remedy)
+		writeWrapped(w, pt, "    Why:    ", f.Why)
+		writeWrapped(w, pt, "    Remedy: ", f.Remedy)
 		if len(f.Refs) > 0 {
 			fmt.Fprintf(w, "    Refs:   %s\n", strings.Join(f.Refs, ", "))
 		}
@@ -144,10 +144,10 @@ func tlsLine(t *scan.TLSInfo) string {
 	return out
 }
 
-// writeWrapped writes text after label, wrapped to scanWidth with later
-// lines indented under the first.
-func writeWrapped(w io.Writer, label, text string) {
-	para{label: label, text: text}.write(w, scanWidth)
+// writeWrapped writes text after label, wrapped to the painter's width with
+// later lines indented under the first.
+func writeWrapped(w io.Writer, pt painter, label, text string) {
+	para{label: label, text: text}.write(w, pt.width)
 }
 
 func plural(n int, one, many string) string {

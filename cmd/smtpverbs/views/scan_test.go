@@ -63,7 +63,7 @@ func TestScanHuman(t *testing.T) {
 	rs := scanResults(t)
 	for _, color := range []bool{false, true} {
 		var buf bytes.Buffer
-		ScanHuman(&buf, rs, color)
+		ScanHuman(&buf, rs, Style{Color: color})
 		name := "scan.golden"
 		if color {
 			name = "scan-color.golden"
@@ -101,11 +101,31 @@ func TestScanJSON(t *testing.T) {
 }
 
 func TestWriteWrapped(t *testing.T) {
-	var buf bytes.Buffer
-	writeWrapped(&buf, "  Why: ", strings.Repeat("word ", 30))
-	for _, l := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
-		if len(l) > scanWidth || !strings.HasPrefix(l, "  ") {
-			t.Errorf("wrong result\ngot:  %q\nwant: at most %d columns, indented", l, scanWidth)
-		}
+	tests := []struct {
+		name  string
+		style Style
+		want  int // widest line allowed
+	}{
+		{"not a terminal", Style{}, scanWidth},
+		{"narrow terminal", Style{Width: 60}, 60},
+		{"wide terminal", Style{Width: 200}, scanWidth},
+		{"absurdly narrow terminal", Style{Width: 10}, minWidth},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			writeWrapped(&buf, newPainter(tt.style, scanWidth), "  Why: ",
+				strings.Repeat("word ", 30))
+			widest := 0
+			for _, l := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+				widest = max(widest, len(l))
+				if !strings.HasPrefix(l, "  ") {
+					t.Errorf("line %q is not indented", l)
+				}
+			}
+			if widest > tt.want || widest < tt.want-6 {
+				t.Errorf("wrong width\ngot:  %d columns\nwant: wrapped near %d", widest, tt.want)
+			}
+		})
 	}
 }

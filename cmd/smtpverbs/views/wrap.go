@@ -6,16 +6,6 @@ import (
 	"strings"
 )
 
-// textWidth is the column the human plan and apply output wraps its prose
-// at (reasons, remedies, notes). The views are not told the terminal's
-// width, so they assume one of 100 columns, which is also what the code of
-// this project keeps to.
-//
-// TODO: a terminal narrower than 100 columns still folds these lines; the
-// width could come from golang.org/x/term through Env once a command needs
-// it for more than one view.
-const textWidth = 100
-
 // para is a paragraph of human output: a label followed by text that wraps
 // with a hanging indent, so every later line starts where the text did.
 //
