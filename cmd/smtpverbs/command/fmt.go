@@ -163,7 +163,7 @@ func fmtFile(env *Env, opts fmtOptions, path string) (bool, error) {
 
 	fmt.Fprintln(env.Stdout, path)
 	if opts.diff {
-		fmt.Fprint(env.Stdout, unifiedDiff(path, string(src), string(out)))
+		views.UnifiedDiff(env.Stdout, "old/"+path, "new/"+path, string(src), string(out))
 	}
 	if opts.check {
 		return true, nil

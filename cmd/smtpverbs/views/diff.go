@@ -21,6 +21,13 @@ const diffContext = 3
 // written)" after its name. A plan without changes writes nothing.
 func PlanDiff(w io.Writer, p *plan.Plan) {
 	before, after := diffTexts(p)
+	UnifiedDiff(w, "observed", "target", before, after)
+}
+
+// UnifiedDiff writes a unified diff from before to after under the headers
+// "--- oldName" and "+++ newName", in hunks with three lines of context, as
+// patch(1) reads them. It writes nothing when the texts are equal.
+func UnifiedDiff(w io.Writer, oldName, newName, before, after string) {
 	if before == after {
 		return
 	}
@@ -29,8 +36,8 @@ func PlanDiff(w io.Writer, p *plan.Plan) {
 	a, b, lines := dmp.DiffLinesToChars(before, after)
 	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
 
-	fmt.Fprintln(w, "--- observed")
-	fmt.Fprintln(w, "+++ target")
+	fmt.Fprintln(w, "--- "+oldName)
+	fmt.Fprintln(w, "+++ "+newName)
 	for _, h := range hunks(lineOps(diffs)) {
 		h.write(w)
 	}
@@ -70,10 +77,12 @@ func onOff(on bool) string {
 	return "off"
 }
 
-// lineOp is one line of a diff: ' ' kept, '-' removed, '+' added.
+// lineOp is one line of a diff: ' ' kept, '-' removed, '+' added. noEOL
+// marks a last line that has no newline.
 type lineOp struct {
-	kind byte
-	text string
+	kind  byte
+	text  string
+	noEOL bool
 }
 
 // lineOps splits line-level diffs into single lines.
@@ -89,7 +98,8 @@ func lineOps(diffs []diffmatchpatch.Diff) []lineOp {
 		}
 		for _, line := range strings.SplitAfter(d.Text, "\n") {
 			if line != "" {
-				ops = append(ops, lineOp{kind, strings.TrimSuffix(line, "\n")})
+				text, eol := strings.CutSuffix(line, "\n")
+				ops = append(ops, lineOp{kind: kind, text: text, noEOL: !eol})
 			}
 		}
 	}
@@ -115,6 +125,9 @@ func (h hunk) write(w io.Writer) {
 	fmt.Fprintf(w, "@@ -%s +%s @@\n", span(h.oldStart, oldN), span(h.newStart, newN))
 	for _, op := range h.ops {
 		fmt.Fprintf(w, "%c%s\n", op.kind, op.text)
+		if op.noEOL {
+			fmt.Fprintln(w, "\\ No newline at end of file")
+		}
 	}
 }
 

@@ -172,7 +172,7 @@ func TestHunks(t *testing.T) {
 	ops := func(kinds string) []lineOp {
 		var out []lineOp
 		for i, k := range kinds {
-			out = append(out, lineOp{byte(k), string(rune('a' + i))})
+			out = append(out, lineOp{kind: byte(k), text: string(rune('a' + i))})
 		}
 		return out
 	}
@@ -276,6 +276,29 @@ func TestPara_write(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			tt.p.write(&buf, 20)
+			if buf.String() != tt.want {
+				t.Errorf("wrong result\ngot:\n%s\nwant:\n%s", buf.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestUnifiedDiff(t *testing.T) {
+	tests := []struct {
+		name          string
+		before, after string
+		want          string
+	}{
+		{"equal", "a\nb\n", "a\nb\n", ""},
+		{"one line changed", "a\nb\nc\n", "a\nB\nc\n",
+			"--- old\n+++ new\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"},
+		{"newline added at the end", "a\nb", "a\nb\n",
+			"--- old\n+++ new\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			UnifiedDiff(&buf, "old", "new", tt.before, tt.after)
 			if buf.String() != tt.want {
 				t.Errorf("wrong result\ngot:\n%s\nwant:\n%s", buf.String(), tt.want)
 			}
