@@ -1,13 +1,12 @@
 package config
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
+	"github.com/smtpverbs/smtpverbs/internal/golden"
+)
 
 // TestFormat formats a messy file and compares it with the golden result,
 // then checks that formatting is idempotent and that the result loads.
@@ -21,19 +20,7 @@ func TestFormat(t *testing.T) {
 		t.Fatalf("unexpected errors: %v", diags)
 	}
 
-	golden := filepath.Join("testdata", "fmt", "messy.golden")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("wrong result\ngot:\n%s\nwant:\n%s", got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "fmt", "messy.golden"), got)
 
 	again, _ := Format(got, "messy.smtp.hcl")
 	if string(again) != string(got) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,11 +12,10 @@ import (
 	"time"
 
 	"github.com/smtpverbs/smtpverbs/config"
+	"github.com/smtpverbs/smtpverbs/internal/golden"
 	"github.com/smtpverbs/smtpverbs/providers"
 	"github.com/smtpverbs/smtpverbs/verb"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // samplePlan makes a plan of five hosts covering every interesting case.
 func samplePlan(t *testing.T) (*Plan, *config.Config) {
@@ -226,24 +224,8 @@ func TestApply_fromPlanFile(t *testing.T) {
 	}
 }
 
-// checkGolden compares got with testdata/name, rewriting it with -update.
+// checkGolden compares got with testdata/name (see package golden).
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("wrong result for %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s",
-			path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }

@@ -3,13 +3,11 @@ package winhost
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	goldenfile "github.com/smtpverbs/smtpverbs/internal/golden"
+)
 
 const (
 	testMdutil  = `C:\Windows\System32\inetsrv\mdutil.exe`
@@ -77,22 +75,10 @@ func mustRun(t *testing.T, h *Host, line string) string {
 	return r.stdout
 }
 
-// golden compares got with testdata/name, rewriting it with -update.
+// golden compares got with testdata/name (see package golden).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("wrong result for %s\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 // check compares one Run result with the expected one.

@@ -3,19 +3,17 @@ package wsman
 import (
 	"context"
 	"encoding/base64"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+	"github.com/smtpverbs/smtpverbs/internal/golden"
+)
 
 // rawEnvelope builds a request envelope the way clients do; prefix is the
 // SOAP envelope prefix ("env" like masterzen and pywinrm, or "s").
@@ -276,19 +274,7 @@ func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
 	got = uuidPattern.ReplaceAllString(got, "UUID")
 	got = strings.ReplaceAll(got, "><", ">\n<") + "\n"
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatalf("update golden: %v", err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("wrong result\ngot:\n%s\nwant:\n%s", got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 func TestHandler_receiveGolden(t *testing.T) {

@@ -2,16 +2,14 @@ package command
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-var updateConfigGolden = flag.Bool("update-config", false,
-	"rewrite the validate and fmt golden files in testdata")
+	"github.com/smtpverbs/smtpverbs/internal/golden"
+)
 
 // configEnv returns an Env with buffers for a command test, the given
 // environment variables, and a fixed clock.
@@ -43,23 +41,10 @@ func configDir(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// checkGolden compares got with testdata/name, rewriting it with
-// -update-config.
+// checkGolden compares got with testdata/name (see package golden).
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(testdataDir, name)
-	if *updateConfigGolden {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("wrong output\ngot:\n%s\nwant:\n%s", got, want)
-	}
+	golden.Check(t, filepath.Join(testdataDir, name), []byte(got))
 }
 
 // testdataDir is this package's testdata, as an absolute path so that it

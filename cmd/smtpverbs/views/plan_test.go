@@ -2,30 +2,16 @@ package views
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/smtpverbs/smtpverbs/internal/golden"
 	"github.com/smtpverbs/smtpverbs/plan"
 	"github.com/smtpverbs/smtpverbs/providers"
 	"github.com/smtpverbs/smtpverbs/verb"
 )
-
-// The -update flag rewrites golden files. Other test files of this package
-// may register it too, so it is registered only once and read by name.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 var planTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -201,26 +187,10 @@ func TestHunks(t *testing.T) {
 	}
 }
 
-// checkPlanGolden compares got with testdata/name, rewriting it with -update.
+// checkPlanGolden compares got with testdata/name (see package golden).
 func checkPlanGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updateGolden() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("wrong result for %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s",
-			path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 // checkWidth fails when a line of out is wider than DefaultWidth. Summary
