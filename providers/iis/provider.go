@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/smtpverbs/smtpverbs/providers"
@@ -315,10 +316,10 @@ func transcript(cmd string, res cmdResult) string {
 	return b.String()
 }
 
-// debugLog returns the maintainer log: slog text on stderr when
-// SMTPVERBS_LOG is set (debug, info, warn or error), and a discarding logger
-// otherwise. It never receives a password.
-func debugLog() *slog.Logger {
+// debugLog is the maintainer log: slog text on stderr when SMTPVERBS_LOG is
+// set (debug, info, warn or error), and a discarding logger otherwise. It is
+// built once, on first use. It never receives a password.
+var debugLog = sync.OnceValue(func() *slog.Logger {
 	lvl := strings.ToLower(os.Getenv("SMTPVERBS_LOG"))
 	if lvl == "" {
 		return slog.New(slog.DiscardHandler)
@@ -329,4 +330,4 @@ func debugLog() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).
 		With("component", "iis")
-}
+})
